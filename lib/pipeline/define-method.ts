@@ -1,0 +1,103 @@
+/**
+ * `defineMethod`: one MOR API method as a Lambda handler. The declaration says what is particular
+ * to the method; the pipeline, in MOR's order, is the same for all:
+ *
+ *   parse parameters → identify caller → API/GET gates → hash → password (where used)
+ *   → role → validation → method → XML (errors rendered by the outermost responder)
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { Settings } from '../domain/settings.js';
+import type { UserRecord } from '../domain/users.js';
+import type { AccessRules } from './access.js';
+import { stateOfEvent, type MorState } from './context.js';
+import type { ErrorEnvelope } from './errors.js';
+import { authorizeMiddleware } from './middleware/authorize.js';
+import { identifyCallerMiddleware, type CallerLookup } from './middleware/identify-caller.js';
+import { parseRequestMiddleware } from './middleware/parse-request.js';
+import { requestGatesMiddleware } from './middleware/request-gates.js';
+import { validateMiddleware } from './middleware/validate.js';
+import { verifyHashMiddleware } from './middleware/verify-hash.js';
+import { verifyPasswordMiddleware, type PasswordRule } from './middleware/verify-password.js';
+import { xmlResponderMiddleware, type MethodAnswer } from './middleware/xml-responder.js';
+import type { ParsedRequest, RawParams } from './params.js';
+import type { ParamShape, z } from './validate.js';
+
+export interface MethodContext<S extends ParamShape> {
+  method: string;
+  params: z.infer<z.ZodMiniObject<S>>;
+  raw: RawParams;
+  caller: UserRecord;
+  adminSettings: Settings;
+  ownerSettings: Settings;
+  request: ParsedRequest;
+  isTest: boolean;
+  requestId: string;
+}
+
+export interface MethodDeclaration<S extends ParamShape> {
+  /** MOR's current name: the route `/billing/api/<method>`. */
+  method: string;
+  /** Old names that route to the same handler. */
+  aliases?: readonly string[];
+  /** Also route `/billing/api/<name>/<id>` (the path segment becomes `id`). */
+  pathId?: boolean;
+  /** How the caller is identified (default `u`). */
+  caller?: CallerLookup;
+  /** Also require the caller's password (or uniquehash). */
+  password?: PasswordRule;
+  /** `false` for the few methods MOR never hashes. */
+  hashed?: boolean;
+  /** Methods MOR serves over GET even when "Allow GET API" is off. */
+  allowGetAlways?: boolean;
+  /** Envelope of this method's own errors (MOR differs by method; see errors.ts). */
+  errorEnvelope: ErrorEnvelope;
+  /** Error when `u` (or `username`/`id`) does not identify a caller. Default `Access Denied`. */
+  unknownCaller?: string;
+  /** Envelope of that error when it differs from the method's. */
+  unknownCallerEnvelope?: ErrorEnvelope;
+  access: AccessRules;
+  params: S;
+  run: (ctx: MethodContext<S>) => Promise<MethodAnswer> | MethodAnswer;
+}
+
+export type MorHandler = ((event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>) & {
+  declaration: MethodDeclaration<ParamShape>;
+};
+
+function contextOf<S extends ParamShape>(state: MorState): MethodContext<S> {
+  return {
+    method: state.method,
+    params: state.params as MethodContext<S>['params'],
+    raw: state.raw,
+    caller: state.caller!,
+    adminSettings: state.adminSettings!,
+    ownerSettings: state.ownerSettings!,
+    request: state.request,
+    isTest: state.isTest,
+    requestId: state.requestId,
+  };
+}
+
+export function defineMethod<S extends ParamShape>(declaration: MethodDeclaration<S>): MorHandler {
+  const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({ timeoutEarlyInMillis: 0 })
+    .use(xmlResponderMiddleware(declaration.errorEnvelope))
+    .use(parseRequestMiddleware(declaration.method))
+    .use(identifyCallerMiddleware(declaration.caller ?? 'u'))
+    .use(requestGatesMiddleware({ allowGetAlways: declaration.allowGetAlways }));
+  if (declaration.hashed !== false) pipeline.use(verifyHashMiddleware());
+  if (declaration.password) pipeline.use(verifyPasswordMiddleware(declaration.password));
+  pipeline
+    .use(authorizeMiddleware(declaration.access, {
+      message: declaration.unknownCaller ?? 'Access Denied',
+      envelope: declaration.unknownCallerEnvelope,
+    }))
+    .use(validateMiddleware(declaration.params));
+
+  const handler = pipeline.handler((event) => {
+    const state = stateOfEvent(event);
+    return declaration.run(contextOf<S>(state)) as never;
+  }) as unknown as MorHandler;
+  handler.declaration = declaration as unknown as MethodDeclaration<ParamShape>;
+  return handler;
+}

@@ -1,0 +1,29 @@
+/**
+ * Runs before every integration/e2e test file: each file gets its own fresh table in DynamoDB Local
+ * (so files run in parallel without sharing state) with the admin bootstrapped (password `admin1`,
+ * API secret `secret`). Refuses anything but a local endpoint.
+ */
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
+if (!/^http:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+\/?$/.test(endpoint)) {
+  throw new Error(`integration tests need a local DYNAMODB_ENDPOINT (run them through npm test); got "${endpoint}"`);
+}
+
+process.env.TABLE_NAME = `t-${randomBytes(6).toString('hex')}`;
+process.env.SETTINGS_CACHE_MS = '0';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'local';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+
+const { createTableInput } = createRequire(import.meta.url)('../../infra/table.cjs') as {
+  createTableInput: (name: string) => ConstructorParameters<typeof CreateTableCommand>[0];
+};
+const admin = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION });
+await admin.send(new CreateTableCommand(createTableInput(process.env.TABLE_NAME)));
+admin.destroy();
+
+const { bootstrapSystem } = await import('../../lib/domain/bootstrap.js');
+await bootstrapSystem({ adminPassword: 'admin1', apiSecret: 'secret' });
