@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { attachState, type MorRequest } from '../context.js';
@@ -12,7 +13,7 @@ export const parseRequestMiddleware = (method: string): MiddlewareObj<APIGateway
       request: parsed,
       raw: parsed.params,
       isTest: parsed.params.test === '1',
-      requestId: request.context?.awsRequestId ?? request.event.requestContext?.requestId ?? '',
+      requestId: request.context?.awsRequestId ?? request.event.requestContext?.requestId ?? randomUUID(),
     });
   },
 });
