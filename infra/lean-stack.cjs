@@ -44,7 +44,6 @@ class LeanStack {
                 Effect: 'Allow',
                 Principal: { Service: 'apigateway.amazonaws.com' },
                 Action: 'sts:AssumeRole',
-                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
               },
             ],
           },
