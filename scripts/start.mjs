@@ -23,8 +23,10 @@ const apiSecret = process.env.MOR_API_SECRET || persistentSecret();
 
 let db;
 let offline;
+let stopping = false;
 
 onShutdownSignal(async () => {
+  stopping = true;
   console.log('\nmorless: stopping…');
   await stopChild(offline, { signal: 'SIGINT' });
   await db?.stop();
@@ -69,6 +71,7 @@ const offlineExit = exitStatus(offline);
 const ready = await Promise.race([waitForPort(port).then(() => true), offlineExit.then(() => false)]);
 if (ready) printBanner(seeded);
 const status = await offlineExit.catch(() => 1);
+if (stopping) await new Promise(() => {}); // the signal handler finishes the shutdown and exits
 console.error(`morless: osls offline exited (${status})`);
 await db.stop();
 process.exit(status || 1);

@@ -60,5 +60,3 @@ export function onShutdownSignal(handler) {
     });
   }
 }
-
-export const signalStatus = (signal) => 128 + (constants.signals[signal] ?? 0);
