@@ -53,3 +53,20 @@ describe('injected DynamoDB faults', () => {
     expect(created.username).toBe(username);
   });
 });
+
+describe('logs', () => {
+  it('an unexpected failure is logged with its request id, never with the password, hash or secret', async () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => lines.push(args.map(String).join(' '));
+    try {
+      const { result } = await withFault({ name: 'SomethingBroke', command: /Query/ }, signedUsersGet);
+      expect(lines.join('\n')).toContain(result.headers['x-request-id']);
+    } finally {
+      console.error = original;
+    }
+    const output = lines.join('\n');
+    expect(output).not.toContain(ADMIN.password);
+    expect(output).not.toContain(ADMIN.secret);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as usersGet } from '../../../functions/users/users_get.js';
 import { handler as versionGet } from '../../../functions/system/system_version_get.js';
 import { callHandler, errorOf } from '../../support/api.js';
-import { ADMIN, makeReseller, setAdminSettings } from '../../support/world.js';
+import { ADMIN, makeReseller, makeUser, setAdminSettings } from '../../support/world.js';
 
 describe('users_get as on the seed page', () => {
   it('returns the admin for u=admin&p=admin1&test=1 signed with secret', async () => {
@@ -40,5 +40,35 @@ describe('request gates', () => {
     await setAdminSettings({ Allow_GET_API: '1' });
     expect((await get()).xml.page.version).toBe('X19');
     await setAdminSettings({ Allow_GET_API: '0' });
+  });
+});
+
+describe('users_get roles and errors', () => {
+  const asCaller = (u: string, p: string, secret: string = ADMIN.secret) => callHandler(usersGet, { u, p }, { secret });
+
+  it('a simple user and an accountant without the right are not authorized to view the page', async () => {
+    const user = await makeUser('user');
+    expect((await asCaller(user.username, user.password)).xml).toEqual({ status: { error: 'You are not authorized to view this page' } });
+    const accountant = await makeUser('accountant');
+    expect(errorOf((await asCaller(accountant.username, accountant.password)).xml)).toBe('You are not authorized to view this page');
+  });
+
+  it('an accountant with user_manage lists every user; uniquehash may replace p', async () => {
+    const accountant = await makeUser('accountant', { permissions: { user_manage: 1 } });
+    const answer = await asCaller(accountant.username, accountant.password);
+    expect([answer.xml.page.status.users.user].flat().length).toBeGreaterThan(1);
+    const byHash = await callHandler(usersGet, { u: accountant.username, uniquehash: accountant.uniquehash }, { secret: ADMIN.secret });
+    expect(errorOf(byHash.xml)).toBeUndefined();
+  });
+
+  it('pages with from and max_results', async () => {
+    const answer = await callHandler(usersGet, { u: 'admin', p: 'admin1', from: '1', max_results: '1' }, { secret: ADMIN.secret });
+    expect([answer.xml.page.status.users.user].flat()).toHaveLength(1);
+  });
+
+  it('API Requests are disabled when Allow API is off', async () => {
+    await setAdminSettings({ Allow_API: '0' });
+    expect((await asCaller('admin', 'admin1')).xml).toEqual({ status: { error: 'API Requests are disabled' } });
+    await setAdminSettings({ Allow_API: '1' });
   });
 });
