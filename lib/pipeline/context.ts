@@ -16,6 +16,8 @@ export interface MorState {
   adminSettings?: Settings;
   /** Settings of the caller's API owner (the admin's for admin/accountants, the reseller's for its tree). */
   ownerSettings?: Settings;
+  /** The method's prefetch, started alongside the caller lookup. */
+  prefetched?: Promise<unknown>;
   /** Validated parameters. */
   params?: Record<string, unknown>;
 }

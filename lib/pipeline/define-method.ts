@@ -33,6 +33,8 @@ export interface MethodContext<S extends ParamShape> {
   request: ParsedRequest;
   isTest: boolean;
   requestId: string;
+  /** The result of the declaration's `prefetch` (undefined without one). */
+  prefetched: Promise<unknown> | undefined;
 }
 
 export interface MethodDeclaration<S extends ParamShape> {
@@ -58,6 +60,11 @@ export interface MethodDeclaration<S extends ParamShape> {
   unknownCallerEnvelope?: ErrorEnvelope;
   access: AccessRules;
   params: S;
+  /**
+   * A read to start in parallel with the caller lookup, from the raw parameters (e.g. the target user of
+   * user_details_get), so the common path costs one round trip. Must not depend on who the caller is.
+   */
+  prefetch?: (raw: RawParams) => Promise<unknown>;
   run: (ctx: MethodContext<S>) => Promise<MethodAnswer> | MethodAnswer;
 }
 
@@ -76,6 +83,7 @@ function contextOf<S extends ParamShape>(state: MorState): MethodContext<S> {
     request: state.request,
     isTest: state.isTest,
     requestId: state.requestId,
+    prefetched: state.prefetched,
   };
 }
 
@@ -83,7 +91,7 @@ export function defineMethod<S extends ParamShape>(declaration: MethodDeclaratio
   const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({ timeoutEarlyInMillis: 0 })
     .use(xmlResponderMiddleware(declaration.errorEnvelope))
     .use(parseRequestMiddleware(declaration.method))
-    .use(identifyCallerMiddleware(declaration.caller ?? 'u'))
+    .use(identifyCallerMiddleware(declaration.caller ?? 'u', declaration.prefetch))
     .use(requestGatesMiddleware({ allowGetAlways: declaration.allowGetAlways }));
   if (declaration.hashed !== false) pipeline.use(verifyHashMiddleware());
   if (declaration.password) pipeline.use(verifyPasswordMiddleware(declaration.password));
