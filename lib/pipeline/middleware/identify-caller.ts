@@ -5,9 +5,15 @@ import { apiOwnerId, findUserByUniquehash, findUserByUsername, type UserRecord }
 import { stateOf } from '../context.js';
 
 /** How a method finds its caller: `u` (most), `username` (user_balance_get), or the owner's uniquehash in `id`. */
-export type CallerLookup = 'u' | 'username' | 'uniquehash';
+export type CallerLookup =
+  | 'u'
+  | 'username'
+  | 'uniquehash'
+  /** A method's own lookup (e.g. the user of the device named in the path: user_balance_get_by_username). */
+  | ((params: Record<string, string>) => Promise<UserRecord | undefined>);
 
 function lookup(by: CallerLookup, params: Record<string, string>): Promise<UserRecord | undefined> {
+  if (typeof by === 'function') return by(params);
   switch (by) {
     case 'u':
       return findUserByUsername(params.u ?? '');
@@ -23,10 +29,19 @@ function lookup(by: CallerLookup, params: Record<string, string>): Promise<UserR
  * owner's). The user and the admin settings are read in parallel: one round trip for most callers.
  * An unknown caller is not an error yet: the gates and the hash check run first (with the admin's
  * settings), so unknown and known usernames with a wrong hash answer alike.
+ * A method's `prefetch` (a read whose key the raw parameters already name) starts in the same round trip;
+ * its result reaches the method only after every check has passed.
  */
-export const identifyCallerMiddleware = (by: CallerLookup): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> => ({
+export const identifyCallerMiddleware = (
+  by: CallerLookup,
+  prefetch?: (params: Record<string, string>) => Promise<unknown>,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyResultV2> => ({
   before: async (request) => {
     const state = stateOf(request);
+    if (prefetch) {
+      state.prefetched = prefetch(state.raw);
+      state.prefetched.catch(() => undefined); // awaited (and its error surfaced) by the method, if it gets that far
+    }
     const [caller, adminSettings] = await Promise.all([lookup(by, state.raw), getSettings(ADMIN_ID)]);
     const ownerId = caller ? apiOwnerId(caller) : ADMIN_ID;
     state.caller = caller && !caller.deleted ? caller : undefined;
