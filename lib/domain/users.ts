@@ -1,9 +1,10 @@
 /** Users: the accounts that call the API and own every other object (admin, resellers, partners, accountants, users). */
 import { randomBytes } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { INDEX, keys } from '../db/keys.js';
 import { nextId } from '../db/counters.js';
+import { canManageUser } from '../pipeline/access.js';
 import { hashPassword } from './passwords.js';
 
 export type UserType = 'admin' | 'reseller' | 'accountant' | 'partner' | 'user';
@@ -36,10 +37,50 @@ export interface UserRecord {
   /** Accountant rights by MOR right name. */
   permissions: Record<string, PermissionLevel>;
   createdAt: string;
+  /** MOR's multi-tax; absent = no tax. */
+  taxes?: UserTaxes;
+  /** Registration address (MOR `addresses` row). */
+  address?: UserAddress;
+  /** Set by user_login, cleared by user_logout (MOR `users.logged`). */
+  logged?: boolean;
+  /** Remaining MOR user columns set through user_details_update / user_register, by MOR column name. */
+  details?: Record<string, string>;
   [more: string]: unknown;
 }
 
+/** MOR's multi-tax: tax1 is always on; tax2..tax4 optional; compound taxes apply on top of each other. */
+export interface UserTaxes {
+  compound: boolean;
+  /** tax1..tax4 in order; `percent` is decimal text ("18", "21.5"). */
+  taxes: { name: string; percent: string; enabled: boolean }[];
+}
+
+export interface UserAddress {
+  address: string;
+  city: string;
+  postcode: string;
+  county: string;
+  state: string;
+  countryId: string;
+  phone: string;
+  mobPhone: string;
+  fax: string;
+  email: string;
+}
+
+export const EMPTY_ADDRESS: UserAddress = {
+  address: '', city: '', postcode: '', county: '', state: '', countryId: '', phone: '', mobPhone: '', fax: '', email: '',
+};
+
 export const isAdmin = (u: Pick<UserRecord, 'usertype'>) => u.usertype === 'admin';
+
+/** MOR's "nice user": first and last name, or the username when both are empty. */
+export const niceUserName = (u: Pick<UserRecord, 'firstName' | 'lastName' | 'username'>) =>
+  `${u.firstName ?? ''} ${u.lastName ?? ''}`.trim() || u.username;
+
+/** The owner whose users a caller manages directly (admin and accountants: owner 0). */
+export const managedOwnerId = (caller: Pick<UserRecord, 'id' | 'usertype'>) =>
+  caller.usertype === 'admin' || caller.usertype === 'accountant' ? 0 : caller.id;
 
 /** The owner whose API settings and secret key apply to a user's API calls. */
 export function apiOwnerId(user: Pick<UserRecord, 'id' | 'usertype' | 'ownerId'>): number {
@@ -232,3 +273,34 @@ export function isConditionalCancel(error: unknown, index?: number): boolean {
     ? reasons.some((r) => r.Code === 'ConditionalCheckFailed')
     : reasons[index]?.Code === 'ConditionalCheckFailed';
 }
+
+/**
+ * The user `idText` names when `caller` may manage it (admin/accountant: anyone; reseller: its users;
+ * partner: its tree; user: itself), else undefined, so foreign and missing ids answer alike.
+ * `allowSelf: false` for methods where a caller may not act on its own account.
+ */
+export async function findManagedUser(
+  caller: UserRecord,
+  idText: string | undefined,
+  options: { allowSelf?: boolean } = {},
+): Promise<UserRecord | undefined> {
+  if (!idText || !/^\d+$/.test(idText)) return undefined;
+  const target = await getUser(Number(idText));
+  if (!target || target.deleted || !canManageUser(caller, target)) return undefined;
+  if (options.allowSelf === false && target.id === caller.id) return undefined;
+  return target;
+}
+
+/** MOR's `users.logged` flag (user_login sets it, user_logout clears it). */
+export async function setLogged(userId: number, logged: boolean): Promise<void> {
+  await db.send(
+    new UpdateCommand({
+      TableName: TABLE_NAME,
+      Key: keys.user(userId),
+      UpdateExpression: 'SET logged = :logged',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':logged': logged },
+    }),
+  );
+}
+
