@@ -3,7 +3,8 @@ import { XMLBuilder } from 'fast-xml-parser';
 
 /**
  * An XML element tree: objects are elements in key order, arrays repeat an element, scalars are text;
- * `null` or '' prints an empty element `<x/>`, `undefined` leaves the element out.
+ * `null` or '' prints an empty element `<x/>`, `undefined` leaves the element out. A key starting with
+ * `@_` is an attribute of its element (`{ statement: { '@_type': 'invoices', count: 3 } }`).
  */
 export type XmlValue = string | number | bigint | boolean | null | undefined | XmlNode | XmlValue[];
 export interface XmlNode {
@@ -14,7 +15,8 @@ const builder = new XMLBuilder({
   format: true,
   indentBy: '  ',
   suppressEmptyNode: true,
-  ignoreAttributes: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
   processEntities: true,
 });
 

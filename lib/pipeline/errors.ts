@@ -10,6 +10,8 @@ export type ErrorEnvelope =
   | 'page-status'
   /** `<error>…</error>` at the root: user_details_get, invoices_get. */
   | 'bare'
+  /** `<Error>…</Error>` at the root: the wiki's invoices_get. */
+  | 'bare-capitalized'
   /** `<response><error>…</error></response>`: tariff_retail_import. */
   | 'response';
 
@@ -35,6 +37,8 @@ export function errorDocument(message: string, envelope: ErrorEnvelope): XmlNode
       return { page: { status: { error: message } } };
     case 'bare':
       return { error: message };
+    case 'bare-capitalized':
+      return { Error: message };
     case 'response':
       return { response: { error: message } };
   }

@@ -103,5 +103,5 @@ export async function callHandler(
 
 /** The error text of a MOR error answer, whatever its envelope. */
 export function errorOf(xml: Record<string, any>): string | undefined {
-  return xml.error ?? xml.status?.error ?? xml.page?.error ?? xml.page?.status?.error ?? xml.response?.error;
+  return xml.error ?? xml.Error ?? xml.status?.error ?? xml.page?.error ?? xml.page?.status?.error ?? xml.response?.error;
 }
