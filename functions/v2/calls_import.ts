@@ -1,0 +1,30 @@
+import { ingestCdrs } from '../../lib/domain/calls.js';
+import { cdrSchema, parseCdrCsv } from '../../lib/domain/calls-cdr.js';
+import { defineRestRoute, RestError, z } from '../../lib/v2/define-route.js';
+import { importReportSchema } from '../../lib/v2/schemas.js';
+
+const MAX_CDRS = 10_000;
+
+export const handler = defineRestRoute({
+  route: 'POST /billing/api/v2/calls/import',
+  summary: 'Import CDRs (JSON array, or CSV with a header row of the same names; admin). Idempotent by uniqueid; charges prepaid users by user_price.',
+  auth: 'bearer',
+  roles: ['admin'],
+  body: z.array(cdrSchema),
+  parseBody: false,
+  response: importReportSchema,
+  async run({ rawBody, contentType }) {
+    let rows: unknown;
+    if (contentType.includes('csv')) rows = parseCdrCsv(rawBody);
+    else {
+      try {
+        rows = JSON.parse(rawBody);
+      } catch {
+        throw new RestError(400, 'Body is not valid JSON');
+      }
+    }
+    if (!Array.isArray(rows)) throw new RestError(400, 'Body must be a JSON array of CDRs or CSV');
+    if (rows.length > MAX_CDRS) throw new RestError(400, `At most ${MAX_CDRS} CDRs per request`);
+    return { body: await ingestCdrs(rows) };
+  },
+});
