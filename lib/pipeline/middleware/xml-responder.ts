@@ -5,8 +5,16 @@ import { renderXml, type XmlNode } from '../../xml.js';
 import { stateOf, type MorState } from '../context.js';
 import { ERR, MorError, errorDocument, type ErrorEnvelope } from '../errors.js';
 
-/** A method's answer: an XML document, or (for MOR's few plain-text methods) raw text. */
-export type MethodAnswer = XmlNode | { text: string; contentType?: string };
+/** A method's answer: an XML document, or (for MOR's few plain-text methods) raw text, or a file (tariff_rates_get's zip). */
+export type MethodAnswer = XmlNode | { text: string; contentType?: string } | FileAnswer;
+
+export interface FileAnswer {
+  file: Buffer;
+  contentType: string;
+  fileName: string;
+}
+
+const isFile = (answer: MethodAnswer): answer is FileAnswer => Buffer.isBuffer((answer as { file?: unknown }).file);
 
 const isText = (answer: MethodAnswer): answer is { text: string; contentType?: string } =>
   typeof (answer as { text?: unknown }).text === 'string' && Object.keys(answer).every((k) => k === 'text' || k === 'contentType');
@@ -44,6 +52,12 @@ export const xmlResponderMiddleware = (envelope: ErrorEnvelope): MiddlewareObj<A
   after: (request) => {
     const state = stateOf(request);
     const answer = request.response as unknown as MethodAnswer;
+    if (isFile(answer)) {
+      const response = httpResponse(answer.file.toString('base64'), state, answer.contentType) as { headers: Record<string, string> };
+      response.headers['content-disposition'] = `attachment; filename="${answer.fileName}"`;
+      request.response = { ...response, isBase64Encoded: true } as APIGatewayProxyResultV2;
+      return;
+    }
     request.response = isText(answer)
       ? httpResponse(answer.text, state, answer.contentType ?? 'text/plain; charset=utf-8')
       : httpResponse(renderXml(answer), state);
