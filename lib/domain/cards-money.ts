@@ -60,15 +60,18 @@ const shuffle = <T>(items: T[]) => {
  */
 export async function sellFreeCards(group: CardGroup, quantity: number): Promise<Card[]> {
   const sold: Card[] = [];
-  for (let round = 0; round < 20 && sold.length < quantity; round++) {
-    const candidates = await freeCardIds(group.id, Math.max(quantity * 2, 25));
+  for (let round = 0; round < 50 && sold.length < quantity; round++) {
+    // Lowest ids first; once a race is lost, a wide window of free cards is shuffled so that many
+    // concurrent sellers spread over different cards instead of colliding on the same few. A few
+    // misses in a row mean the window is stale: read it again (an empty one means sold out).
+    const candidates = await freeCardIds(group.id, round === 0 ? Math.max(quantity * 2, 25) : Math.max(quantity * 2, 500));
     if (candidates.length === 0) break;
-    // Lowest ids first; after a lost race the rest is shuffled so concurrent sellers stop colliding.
-    let order = round === 0 ? candidates : shuffle(candidates);
-    for (let i = 0; i < order.length && sold.length < quantity; i++) {
-      const card = await claimCard(order[i]!, group.id);
+    let misses = 0;
+    for (const id of round === 0 ? candidates : shuffle(candidates)) {
+      if (sold.length >= quantity || misses >= 3) break;
+      const card = await claimCard(id, group.id);
       if (card) sold.push(card);
-      else order = [...order.slice(0, i + 1), ...shuffle(order.slice(i + 1))];
+      misses = card ? 0 : misses + 1;
     }
   }
   return sold;

@@ -7,6 +7,7 @@
  * GSI2 `DEVICE_USER#<userId>` (a user's devices); GSI3 `DEVICE_OWNER#<ownerId>` (a reseller's or the
  * admin's users' devices); GSI4 `DEVICES` (every device, admin listing).
  */
+import { ConcurrentChangeError } from '../pipeline/errors.js';
 import { randomInt } from 'node:crypto';
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
@@ -373,7 +374,7 @@ export async function writeDeviceTransaction(items: object[]): Promise<void> {
     if (e.name !== 'TransactionCanceledException') throw error;
     const failed = (e.CancellationReasons ?? []).findIndex((r) => r.Code === 'ConditionalCheckFailed');
     const pk = (items[failed] as { Put?: { Item: { PK: string } } } | undefined)?.Put?.Item.PK ?? '';
-    if (!pk.startsWith('UNIQUE#')) throw new Error('Device changed meanwhile');
+    if (!pk.startsWith('UNIQUE#')) throw new ConcurrentChangeError('Device changed meanwhile');
     throw new DeviceConflictError(conflictOfMarker(pk));
   }
 }

@@ -7,6 +7,7 @@
  * GSI2 `DID_RESELLER#<resellerId>` and GSI3 `DID_USER#<userId>` (tenant lists, sorted by number);
  * GSI4 `DIDS` (every DID, sorted by number).
  */
+import { ConcurrentChangeError } from '../pipeline/errors.js';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
@@ -212,7 +213,8 @@ export function replaceDidItem(before: DidRecord, after: DidRecord) {
   };
 }
 
-export class DidChangedError extends Error {}
+/** A DID write lost a race; the pipeline re-runs the method on fresh data. */
+export class DidChangedError extends ConcurrentChangeError {}
 
 /** Writes changed DIDs (and any extra items) in one transaction; an item changed meanwhile aborts all. */
 export async function writeDids(changes: { before: DidRecord; after: DidRecord }[], extra: object[] = []): Promise<void> {

@@ -13,7 +13,9 @@ export type ErrorEnvelope =
   /** `<Error>…</Error>` at the root: the wiki's invoices_get. */
   | 'bare-capitalized'
   /** `<response><error>…</error></response>`: tariff_retail_import. */
-  | 'response';
+  | 'response'
+  /** `<status>…</status>`, the text itself: callback_init. */
+  | 'status-text';
 
 /** An expected failure with MOR's exact text. Thrown anywhere in a method; the responder renders it. */
 export class MorError extends Error {
@@ -41,6 +43,19 @@ export function errorDocument(message: string, envelope: ErrorEnvelope): XmlNode
       return { Error: message };
     case 'response':
       return { response: { error: message } };
+    case 'status-text':
+      return { status: message };
+  }
+}
+
+/**
+ * An optimistic write lost a race (its condition on the version it read failed). Nothing was written;
+ * the pipeline runs the method again on fresh data, a few times, before answering "busy".
+ */
+export class ConcurrentChangeError extends Error {
+  constructor(message = 'changed meanwhile') {
+    super(message);
+    this.name = 'ConcurrentChangeError';
   }
 }
 

@@ -217,6 +217,11 @@ describe('IAM', () => {
       expect(resourcesOf, 'no wildcard resource').not.toContain('*');
       for (const a of actions) expect(a.endsWith('*'), `wildcard action ${a}`).toBe(false);
       const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
+      if (actions.includes('ssm:GetParameter')) {
+        expect(actions, 'SSM: read one parameter, nothing else').toEqual(['ssm:GetParameter']);
+        for (const r of resourcesOf) expect(JSON.stringify(r)).toMatch(/:parameter\/morless\/prod\/\*/);
+        continue;
+      }
       if (!dynamo.length) {
         for (const a of actions) expect(['logs:CreateLogStream', 'logs:PutLogEvents'], a).toContain(a);
         continue;
