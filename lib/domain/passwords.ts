@@ -30,3 +30,13 @@ export async function verifyPassword(password: string, stored: string | undefine
   }
   return ok;
 }
+
+/**
+ * The Integrity Check's "weak password" (MOR's "Use strong passwords for users" rule): shorter than 8
+ * characters, or fewer than 3 of the 4 character kinds (lower case, upper case, digits, others).
+ * Computed when a password is set; only the resulting flag is stored.
+ */
+export function isWeakPassword(password: string): boolean {
+  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((kind) => kind.test(password)).length;
+  return password.length < 8 || kinds < 3;
+}

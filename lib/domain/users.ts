@@ -5,7 +5,7 @@ import { db, TABLE_NAME } from '../db/client.js';
 import { INDEX, keys } from '../db/keys.js';
 import { nextId } from '../db/counters.js';
 import { canManageUser } from '../pipeline/access.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, isWeakPassword } from './passwords.js';
 
 export type UserType = 'admin' | 'reseller' | 'accountant' | 'partner' | 'user';
 
@@ -219,6 +219,7 @@ export async function buildUser(input: NewUser): Promise<UserRecord> {
     ownerId: input.ownerId,
     ...(input.partnerId !== undefined ? { partnerId: input.partnerId } : {}),
     passwordHash: await hashPassword(input.password),
+    weakPassword: isWeakPassword(input.password),
     uniquehash: newUniquehash(),
     firstName: input.firstName ?? '',
     lastName: input.lastName ?? '',
