@@ -11,10 +11,13 @@ import type { Settings } from '../domain/settings.js';
 import type { UserRecord } from '../domain/users.js';
 import type { AccessRules } from './access.js';
 import { stateOfEvent, type MorState } from './context.js';
-import type { ErrorEnvelope } from './errors.js';
+import { ConcurrentChangeError, type ErrorEnvelope } from './errors.js';
 import { authorizeMiddleware } from './middleware/authorize.js';
 import { identifyCallerMiddleware, type CallerLookup } from './middleware/identify-caller.js';
+import { ipAllowlistMiddleware } from './middleware/ip-allowlist.js';
 import { parseRequestMiddleware } from './middleware/parse-request.js';
+import { permissionGroupMiddleware } from './middleware/permission-group.js';
+import { replayGuardMiddleware } from './middleware/replay-guard.js';
 import { requestGatesMiddleware } from './middleware/request-gates.js';
 import { validateMiddleware } from './middleware/validate.js';
 import { verifyHashMiddleware } from './middleware/verify-hash.js';
@@ -87,25 +90,46 @@ function contextOf<S extends ParamShape>(state: MorState): MethodContext<S> {
   };
 }
 
+const RACE_RETRIES = 5;
+
+/** Re-runs a method whose optimistic write lost a race; the method re-reads, so the rerun decides on fresh data. */
+async function runWithRetries<T>(run: () => Promise<T> | T): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof ConcurrentChangeError) || attempt >= RACE_RETRIES) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+    }
+  }
+}
+
 export function defineMethod<S extends ParamShape>(declaration: MethodDeclaration<S>): MorHandler {
   const pipeline = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({ timeoutEarlyInMillis: 0 })
     .use(xmlResponderMiddleware(declaration.errorEnvelope))
     .use(parseRequestMiddleware(declaration.method))
     .use(identifyCallerMiddleware(declaration.caller ?? 'u', declaration.prefetch))
-    .use(requestGatesMiddleware({ allowGetAlways: declaration.allowGetAlways }));
-  if (declaration.hashed !== false) pipeline.use(verifyHashMiddleware());
+    .use(requestGatesMiddleware({ allowGetAlways: declaration.allowGetAlways }))
+    // Security (issue 9): the API owner's whitelisted IPs, before the hash is looked at.
+    .use(ipAllowlistMiddleware());
+  if (declaration.hashed !== false) {
+    pipeline.use(verifyHashMiddleware());
+    // Security (issue 9): opt-in replay-safe signing (ts, nonce, HMAC signature) on top of MOR's hash.
+    pipeline.use(replayGuardMiddleware());
+  }
   if (declaration.password) pipeline.use(verifyPasswordMiddleware(declaration.password));
   pipeline
     .use(authorizeMiddleware(declaration.access, {
       message: declaration.unknownCaller ?? 'Access Denied',
       envelope: declaration.unknownCallerEnvelope,
     }))
+    // Security (issue 9): API permission groups of "API restricted" users and accountants.
+    .use(permissionGroupMiddleware())
     .use(validateMiddleware(declaration.params));
 
-  const handler = pipeline.handler((event) => {
-    const state = stateOfEvent(event);
-    return declaration.run(contextOf<S>(state)) as never;
-  }) as unknown as MorHandler;
+  const handler = pipeline.handler(
+    (event) => runWithRetries(() => declaration.run(contextOf<S>(stateOfEvent(event)))) as never,
+  ) as unknown as MorHandler;
   handler.declaration = declaration as unknown as MethodDeclaration<ParamShape>;
   return handler;
 }

@@ -11,7 +11,7 @@ import { ERR, MorError } from '../errors.js';
  * admin's (MOR accepts a reseller request hashed with the admin key). A reseller whose own
  * "Allow API" is off can only use the admin's key.
  */
-function candidateKeys(state: MorState): string[] {
+export function candidateKeys(state: MorState): string[] {
   const admin = state.adminSettings!;
   const owner = state.ownerSettings!;
   const adminKey = setting(admin, 'API_Secret_Key');

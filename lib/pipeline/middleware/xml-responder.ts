@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 import { settingOn } from '../../domain/settings.js';
 import { renderXml, type XmlNode } from '../../xml.js';
 import { stateOf, type MorState } from '../context.js';
-import { ERR, MorError, errorDocument, type ErrorEnvelope } from '../errors.js';
+import { ConcurrentChangeError, ERR, MorError, errorDocument, type ErrorEnvelope } from '../errors.js';
 
 /** A method's answer: an XML document, or (for MOR's few plain-text methods) raw text, or a file (tariff_rates_get's zip). */
 export type MethodAnswer = XmlNode | { text: string; contentType?: string } | FileAnswer;
@@ -37,6 +37,7 @@ function httpResponse(body: string, state: MorState | undefined, contentType?: s
 }
 
 const isTransient = (error: { name?: string }) =>
+  error instanceof ConcurrentChangeError ||
   ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TimeoutError',
     'TransactionConflictException', 'InternalServerError', 'ServiceUnavailable'].includes(error.name ?? '') ||
   (error.name === 'TransactionCanceledException' &&
