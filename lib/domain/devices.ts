@@ -6,9 +6,11 @@
  * Keys: PK `DEVICE#<id>`; GSI1 `DEVICE_USERNAME#<username>` (device_u look-ups);
  * GSI2 `DEVICE_USER#<userId>` (a user's devices); GSI3 `DEVICE_OWNER#<ownerId>` (a reseller's or the
  * admin's users' devices); GSI4 `DEVICES` (every device, admin listing).
+ * Secret look-up items PK `DEVICE_SECRET#<sha256 of the secret>` / SK `DEVICE#<pad id>` (non-unique: many devices
+ * may share a password) are written, moved and deleted in the same transactions as the device.
  */
 import { ConcurrentChangeError } from '../pipeline/errors.js';
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
@@ -110,12 +112,17 @@ export const deviceSetting = (settings: Settings, name: keyof typeof DEVICE_SETT
 export const deviceSettingOn = (settings: Settings, name: keyof typeof DEVICE_SETTINGS) =>
   settingOn(settings, DEVICE_SETTINGS[name][0], DEVICE_SETTINGS[name][1]);
 
+/** The secret look-up partition: a SHA-256 digest of the password, so no key ever holds a password. */
+const secretLookupPartition = (secret: string) => `DEVICE_SECRET#${createHash('sha256').update(secret, 'utf8').digest('hex')}`;
+
 export const deviceKeys = {
   device: (id: number) => ({ PK: `DEVICE#${id}`, SK: 'DEVICE' }),
   byUsername: (username: string, id: number) => ({ GSI1PK: `DEVICE_USERNAME#${username}`, GSI1SK: `DEVICE#${pad(id)}` }),
   byUser: (userId: number, id: number) => ({ GSI2PK: `DEVICE_USER#${userId}`, GSI2SK: `DEVICE#${pad(id)}` }),
   byOwner: (ownerId: number, id: number) => ({ GSI3PK: `DEVICE_OWNER#${ownerId}`, GSI3SK: `DEVICE#${pad(id)}` }),
   inAll: (id: number) => ({ GSI4PK: 'DEVICES', GSI4SK: `DEVICE#${pad(id)}` }),
+  /** Look-up item: a device by its password (non-unique). */
+  bySecret: (secret: string, id: number) => ({ PK: secretLookupPartition(secret), SK: `DEVICE#${pad(id)}` }),
 };
 
 /** Uniqueness markers: value → device. */
@@ -194,6 +201,31 @@ async function queryDevices(index: string, pkName: string, pkValue: string, limi
     startKey = result.LastEvaluatedKey;
   } while (startKey && (limit === undefined || out.length < limit));
   return out;
+}
+
+/**
+ * Devices whose password is `secret`, lowest id first: one strongly consistent Query on the look-up
+ * items, then the devices themselves (re-checked, so a look-up item can never answer for another password).
+ */
+export async function findDevicesBySecret(secret: string): Promise<DeviceRecord[]> {
+  if (!secret) return [];
+  const ids: number[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const result = await db.send(
+      new QueryCommand({
+        TableName: TABLE_NAME,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :device)',
+        ExpressionAttributeValues: { ':pk': secretLookupPartition(secret), ':device': 'DEVICE#' },
+        ProjectionExpression: 'deviceId',
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    ids.push(...(result.Items ?? []).map((item) => Number(item.deviceId)));
+    startKey = result.LastEvaluatedKey;
+  } while (startKey);
+  return (await getDevices(ids)).filter((device) => device.secret === secret);
 }
 
 export const findDevicesByUsername = (username: string) =>
@@ -319,11 +351,27 @@ const putNew = (item: Record<string, unknown>) => ({
   Put: { TableName: TABLE_NAME, Item: item, ConditionExpression: 'attribute_not_exists(PK)' },
 });
 
-/** TransactWrite items that create a device: the device and its markers (each conditional on not existing). */
+const secretLookupItem = (device: DeviceRecord) => ({
+  ...deviceKeys.bySecret(device.secret, device.id),
+  type: 'device_secret',
+  deviceId: device.id,
+});
+
+/** The secret look-up item's write for a device (none for a device without a password). */
+const putSecretLookup = (device: DeviceRecord) =>
+  device.secret ? [{ Put: { TableName: TABLE_NAME, Item: secretLookupItem(device) } }] : [];
+const deleteSecretLookup = (device: DeviceRecord) =>
+  device.secret ? [{ Delete: { TableName: TABLE_NAME, Key: deviceKeys.bySecret(device.secret, device.id) } }] : [];
+
+/**
+ * TransactWrite items that create a device: the device and its markers (each conditional on not existing),
+ * then its secret look-up item.
+ */
 export function createDeviceItems(device: DeviceRecord): object[] {
   return [
     putNew(deviceItem(device)),
     ...markersOf(device).map((marker) => putNew({ ...marker, deviceId: device.id })),
+    ...putSecretLookup(device),
   ];
 }
 
@@ -386,7 +434,10 @@ export async function assertUsernameFree(settings: Settings, username: string, e
   if (same.some((d) => d.id !== exceptId)) throw new DeviceConflictError('username');
 }
 
-/** Replaces a device and swaps the markers whose values changed, all or nothing. */
+/**
+ * Replaces a device and swaps the markers whose values changed, all or nothing. The secret look-up item is
+ * always (re)written, so a device stored without one gets it; the old one is removed when the password changed.
+ */
 export function updateDeviceItems(before: DeviceRecord, after: DeviceRecord): object[] {
   const oldMarkers = markersOf(before).map((m) => m.PK);
   const newMarkers = markersOf(after);
@@ -403,6 +454,8 @@ export function updateDeviceItems(before: DeviceRecord, after: DeviceRecord): ob
     },
     ...added.map((marker) => putNew({ ...marker, deviceId: after.id })),
     ...removed.map((pk) => ({ Delete: { TableName: TABLE_NAME, Key: { PK: pk, SK: 'UNIQUE' } } })),
+    ...(before.secret !== after.secret ? deleteSecretLookup(before) : []),
+    ...putSecretLookup(after),
   ];
 }
 
@@ -410,6 +463,7 @@ export function deleteDeviceItems(device: DeviceRecord): object[] {
   return [
     { Delete: { TableName: TABLE_NAME, Key: deviceKeys.device(device.id) } },
     ...markersOf(device).map((marker) => ({ Delete: { TableName: TABLE_NAME, Key: marker } })),
+    ...deleteSecretLookup(device),
   ];
 }
 
