@@ -1,7 +1,7 @@
 import { applyPaging, pagingOf } from '../../lib/domain/paging.js';
 import { CallsNotVisible } from '../../lib/domain/calls-query.js';
 import { CALL_FILTER_NAMES, searchCallsFor, systemCurrency } from '../../lib/domain/calls-search-params.js';
-import { callsHeader, periodOf, xmlCall } from '../../lib/domain/calls-view.js';
+import { callsHeader, callsStatHead, xmlCall } from '../../lib/domain/calls-view.js';
 import { defineMethod } from '../../lib/pipeline/define-method.js';
 import { MorError } from '../../lib/pipeline/errors.js';
 import { field } from '../../lib/pipeline/validate.js';
@@ -28,14 +28,7 @@ export const handler = defineMethod({
         ...callsHeader(caller, result.total),
         currency: systemCurrency(adminSettings),
         calls_stat: {
-          period: periodOf(result),
-          show_user: result.echo.user,
-          show_device: result.echo.device,
-          show_status: result.echo.status,
-          show_provider: result.echo.provider,
-          show_hgc: result.echo.hgc,
-          show_reseller: result.echo.reseller,
-          show_did: result.echo.did,
+          ...callsStatHead(result),
           show_destination: result.echo.destination || undefined,
           calls: calls.length ? { call: calls.map((call) => xmlCall(call, caller, result.names)) } : undefined,
         },

@@ -1,5 +1,7 @@
-import { DEVICE_MANAGE, getDevice } from '../../lib/domain/devices.js';
-import { didByNumberForCaller, didOwnerOf, MANAGE_DIDS, NOT_AUTHORIZED_DIDS, saveDid, withStatus } from '../../lib/domain/dids.js';
+import { getDevice } from '../../lib/domain/devices.js';
+import {
+  assertMayChangeDidAssignment, DID_DEVICE_ACCESS, didByNumberForCaller, didOwnerOf, saveDid, withStatus,
+} from '../../lib/domain/dids.js';
 import { getSettings } from '../../lib/domain/settings.js';
 import { defineMethod } from '../../lib/pipeline/define-method.js';
 import { MorError } from '../../lib/pipeline/errors.js';
@@ -11,19 +13,14 @@ export const handler = defineMethod({
   method: 'did_device_assign',
   aliases: ['did_assign_device'],
   errorEnvelope: 'page-status',
-  access: {
-    admin: true,
-    reseller: true,
-    accountant: { anyOf: [DEVICE_MANAGE, MANAGE_DIDS, 'user_manage'], level: 1 },
-    notAuthorized: NOT_AUTHORIZED_DIDS,
-  },
+  access: DID_DEVICE_ACCESS,
   params: { device_id: field.optional(), did: field.optional() },
   async run({ caller, params }) {
     // MOR's order: device exists → device owner → permissions → DID → DID owner → terminated → free/reserved → save.
     const device = /^[0-9]+$/.test(params.device_id ?? '') ? await getDevice(Number(params.device_id)) : undefined;
     if (!device) throw new MorError(DEVICE_NOT_FOUND);
     if (device.ownerId !== didOwnerOf(caller)) throw new MorError('Your are not authorized to use this Device');
-    if (caller.usertype === 'accountant' && (caller.permissions?.[MANAGE_DIDS] ?? 0) < 2) throw new MorError(NOT_AUTHORIZED_DIDS);
+    assertMayChangeDidAssignment(caller);
     const before = await didByNumberForCaller(caller, params.did, 'Your are not authorized to use this DID');
     if (before.status === 'terminated') throw new MorError('DID is terminated');
     const reservedForDeviceUser = (before.status === 'reserved' || before.status === 'closed') && before.userId === device.userId;

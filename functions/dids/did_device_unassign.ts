@@ -1,5 +1,4 @@
-import { DEVICE_MANAGE } from '../../lib/domain/devices.js';
-import { didByNumberForCaller, MANAGE_DIDS, NOT_AUTHORIZED_DIDS, saveDid, withStatus } from '../../lib/domain/dids.js';
+import { assertMayChangeDidAssignment, DID_DEVICE_ACCESS, didByNumberForCaller, saveDid, withStatus } from '../../lib/domain/dids.js';
 import { getSettings } from '../../lib/domain/settings.js';
 import { defineMethod } from '../../lib/pipeline/define-method.js';
 import { MorError } from '../../lib/pipeline/errors.js';
@@ -9,15 +8,10 @@ export const handler = defineMethod({
   method: 'did_device_unassign',
   aliases: ['did_unassign_device'],
   errorEnvelope: 'page-status',
-  access: {
-    admin: true,
-    reseller: true,
-    accountant: { anyOf: [DEVICE_MANAGE, MANAGE_DIDS, 'user_manage'], level: 1 },
-    notAuthorized: NOT_AUTHORIZED_DIDS,
-  },
+  access: DID_DEVICE_ACCESS,
   params: { did: field.optional() },
   async run({ caller, params }) {
-    if (caller.usertype === 'accountant' && (caller.permissions?.[MANAGE_DIDS] ?? 0) < 2) throw new MorError(NOT_AUTHORIZED_DIDS);
+    assertMayChangeDidAssignment(caller);
     const before = await didByNumberForCaller(caller, params.did, 'Your are not authorized to use this DID');
     if (before.status === 'terminated') throw new MorError('DID is terminated');
     if (before.status !== 'active') throw new MorError('DID is already free');

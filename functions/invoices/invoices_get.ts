@@ -5,10 +5,10 @@ import {
   groupCallLines,
   invoiceSetsOf,
   queryInvoices,
-  usersById,
   type Invoice,
 } from '../../lib/domain/invoices.js';
 import { INVOICES_RIGHT } from '../../lib/domain/credit-notes.js';
+import { usersById } from '../../lib/domain/users.js';
 import { formatMicros } from '../../lib/money.js';
 import { defineMethod } from '../../lib/pipeline/define-method.js';
 import { field } from '../../lib/pipeline/validate.js';

@@ -1,9 +1,9 @@
 import { applyPaging, pagingOf } from '../../lib/domain/paging.js';
 import { getServices } from '../../lib/domain/services.js';
 import {
-  listSubscriptions, managesSubscriberOf, usersById, type SubscriptionList, type SubscriptionRecord,
+  listSubscriptions, managesSubscriberOf, type SubscriptionList, type SubscriptionRecord,
 } from '../../lib/domain/subscriptions.js';
-import type { UserRecord } from '../../lib/domain/users.js';
+import { usersById, type UserRecord } from '../../lib/domain/users.js';
 import { formatMicrosShort } from '../../lib/money.js';
 import { defineMethod } from '../../lib/pipeline/define-method.js';
 import { MorError } from '../../lib/pipeline/errors.js';

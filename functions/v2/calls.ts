@@ -1,6 +1,6 @@
 import { CallsNotVisible } from '../../lib/domain/calls-query.js';
 import { searchCallsFor, systemCurrency } from '../../lib/domain/calls-search-params.js';
-import { callsHeader, jsonCall, periodOf } from '../../lib/domain/calls-view.js';
+import { callsHeader, callsStatHead, jsonCall } from '../../lib/domain/calls-view.js';
 import { defineRestRoute, RestError } from '../../lib/v2/define-route.js';
 import { callsQuerySchema, callsResponseSchema } from '../../lib/v2/schemas.js';
 
@@ -32,15 +32,7 @@ export const handler = defineRestRoute({
           page: `${page}/${pages}`,
           currency: systemCurrency(adminSettings),
           calls_stat: {
-            period: periodOf(result),
-            show_user: result.echo.user,
-            show_device: result.echo.device,
-            show_status: result.echo.status,
-            show_provider: result.echo.provider,
-            show_hgc: result.echo.hgc,
-            show_reseller: result.echo.reseller,
-            show_did: result.echo.did,
-            show_destination: result.echo.destination,
+            ...callsStatHead(result),
             calls: slice.map((call) => jsonCall(call, caller, result.names)),
           },
         },

@@ -1,8 +1,9 @@
 /** MOR's action log ("actions"): who did what, kept per day so recent entries are one Query. */
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys } from '../db/keys.js';
+import { queryPartition } from '../db/query.js';
 
 export interface ActionEntry {
   userId: number;
@@ -50,15 +51,10 @@ export async function recordApiError(
 }
 
 /** Action-log entries of one day (YYYY-MM-DD), newest first. */
-export async function actionsOfDay(day: string, limit = 100) {
-  const result = await db.send(
-    new QueryCommand({
-      TableName: TABLE_NAME,
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': `ACTIONS#${day}` },
-      ScanIndexForward: false,
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []) as (ActionEntry & { at: string })[];
-}
+export const actionsOfDay = (day: string, limit = 100) =>
+  queryPartition({
+    partitionKey: ['PK', `ACTIONS#${day}`],
+    newestFirst: true,
+    limit,
+    map: (item) => item as unknown as ActionEntry & { at: string },
+  });

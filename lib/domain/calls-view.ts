@@ -112,3 +112,19 @@ export function callsHeader(caller: UserRecord, total: number) {
 export function periodOf(result: Pick<CallSearchResult, 'window'>) {
   return { period_start: formatSystemTime(result.window.start * 1000), period_end: formatSystemTime(result.window.end * 1000) };
 }
+
+/** The `calls_stat` head both interfaces share: the period and the filters as they were applied. */
+export function callsStatHead(result: Pick<CallSearchResult, 'window' | 'echo'>) {
+  const { echo } = result;
+  return {
+    period: periodOf(result),
+    show_user: echo.user,
+    show_device: echo.device,
+    show_status: echo.status,
+    show_provider: echo.provider,
+    show_hgc: echo.hgc,
+    show_reseller: echo.reseller,
+    show_did: echo.did,
+    show_destination: echo.destination,
+  };
+}

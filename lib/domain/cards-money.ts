@@ -3,9 +3,10 @@
  * ADD on the balance with the payment record in one transaction) and pinless CallerID cards.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
+import { queryPartition } from '../db/query.js';
 import { storeMicros } from '../money.js';
 import { MorError } from '../pipeline/errors.js';
 import { sendWithRetry } from './cards-batch.js';
@@ -33,17 +34,14 @@ async function claimCard(cardId: number, groupId: number): Promise<Card | undefi
   }
 }
 
-async function freeCardIds(groupId: number, limit: number): Promise<number[]> {
-  const result = await db.send(new QueryCommand({
-    TableName: TABLE_NAME,
-    IndexName: INDEX.secondary,
-    KeyConditionExpression: 'GSI2PK = :pk',
-    ExpressionAttributeValues: { ':pk': cardKeys.freeCard(groupId, 0).GSI2PK },
-    ProjectionExpression: 'id',
-    Limit: limit,
-  }));
-  return (result.Items ?? []).map((item) => Number(item.id));
-}
+const freeCardIds = (groupId: number, limit: number) =>
+  queryPartition({
+    index: INDEX.secondary,
+    partitionKey: ['GSI2PK', cardKeys.freeCard(groupId, 0).GSI2PK],
+    projection: ['id'],
+    limit,
+    map: (item) => Number(item.id),
+  });
 
 const shuffle = <T>(items: T[]) => {
   for (let i = items.length - 1; i > 0; i--) {

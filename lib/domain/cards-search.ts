@@ -4,8 +4,9 @@
  * distributor index; unsold: the sparse free-card index; otherwise the group partition), and the
  * remaining filters run as a FilterExpression on that read (and once more in memory).
  */
-import { isDecimal, parseMicros } from '../money.js';
-import { cardByCli, cardByNumber, cardByPin, cardKeys, INDEX, listGroups, queryAll, type Card, type CardGroup } from './cards.js';
+import { isStorableAmount, parseMicros } from '../money.js';
+import { queryPartition } from '../db/query.js';
+import { cardByCli, cardByNumber, cardByPin, cardKeys, INDEX, listGroups, type Card, type CardGroup } from './cards.js';
 import type { UserRecord } from './users.js';
 
 export interface CardFilters {
@@ -53,39 +54,31 @@ function conditionsOf(filters: CardFilters): Condition[] {
   const sold = SOLD[text(filters.sold) ?? ''];
   if (sold !== undefined) add('sold', sold);
   const distributor = text(filters.distributor);
-  if (distributor && /^\d+$/.test(distributor)) add('distributorId', Number(distributor));
+  if (distributor && /^\d{1,15}$/.test(distributor)) add('distributorId', Number(distributor));
   const min = text(filters.min_balance);
-  if (min && isDecimal(min)) add('balanceMicros', Number(parseMicros(min)), '>=');
+  if (min && isStorableAmount(min)) add('balanceMicros', Number(parseMicros(min)), '>=');
   const max = text(filters.max_balance);
-  if (max && isDecimal(max)) add('balanceMicros', Number(parseMicros(max)), '<=');
+  if (max && isStorableAmount(max)) add('balanceMicros', Number(parseMicros(max)), '<=');
   return out;
 }
 
 function filterOf(conditions: Condition[]) {
-  if (conditions.length === 0) return {};
+  if (conditions.length === 0) return undefined;
   const names: Record<string, string> = {};
   for (const c of conditions) {
     const attribute = c.expression.split(' ')[0]!;
     names[attribute] = attribute.slice(1);
   }
   return {
-    FilterExpression: conditions.map((c) => c.expression).join(' AND '),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: Object.assign({}, ...conditions.map((c) => c.values)),
+    expression: conditions.map((c) => c.expression).join(' AND '),
+    names,
+    values: Object.assign({}, ...conditions.map((c) => c.values)) as Record<string, unknown>,
   };
 }
 
-/** Queries one key partition with the remaining filters applied server-side. */
-function queryPartition(index: string, pkName: string, pkValue: string, conditions: Condition[]): Promise<Card[]> {
-  const filter = filterOf(conditions);
-  return queryAll<Card>({
-    IndexName: index,
-    KeyConditionExpression: `#pk = :pk`,
-    ...filter,
-    ExpressionAttributeNames: { ...filter.ExpressionAttributeNames, '#pk': pkName },
-    ExpressionAttributeValues: { ...filter.ExpressionAttributeValues, ':pk': pkValue },
-  });
-}
+/** Cards of one key partition with the remaining filters applied server-side. */
+const cardsOfPartition = (index: string, pkName: string, pkValue: string, conditions: Condition[]) =>
+  queryPartition<Card>({ index, partitionKey: [pkName, pkValue], filter: filterOf(conditions) });
 
 /** The caller's cards that match every filter, in group then number order. */
 export async function searchCards(caller: UserRecord, filters: CardFilters): Promise<Card[]> {
@@ -108,14 +101,14 @@ export async function searchCards(caller: UserRecord, filters: CardFilters): Pro
     cards = card ? [card] : [];
   } else if (filters.batch_number?.trim()) {
     const batch = filters.batch_number.trim();
-    cards = await byGroup((g) => queryPartition(INDEX.batch, 'GSI3PK', cardKeys.cardInBatch(g.id, batch, '').GSI3PK, conditions));
+    cards = await byGroup((g) => cardsOfPartition(INDEX.batch, 'GSI3PK', cardKeys.cardInBatch(g.id, batch, '').GSI3PK, conditions));
   } else if (filters.distributor?.trim() && /^\d+$/.test(filters.distributor.trim())) {
     const pk = cardKeys.cardOfDistributor(Number(filters.distributor.trim()), '').GSI4PK;
-    cards = await queryPartition(INDEX.distributor, 'GSI4PK', pk, conditions);
+    cards = await cardsOfPartition(INDEX.distributor, 'GSI4PK', pk, conditions);
   } else if (SOLD[filters.sold?.trim() ?? ''] === 0) {
-    cards = await byGroup((g) => queryPartition(INDEX.secondary, 'GSI2PK', cardKeys.freeCard(g.id, 0).GSI2PK, conditions));
+    cards = await byGroup((g) => cardsOfPartition(INDEX.secondary, 'GSI2PK', cardKeys.freeCard(g.id, 0).GSI2PK, conditions));
   } else {
-    cards = await byGroup((g) => queryPartition(INDEX.primary, 'GSI1PK', cardKeys.cardInGroup(g.id, '').GSI1PK, conditions));
+    cards = await byGroup((g) => cardsOfPartition(INDEX.primary, 'GSI1PK', cardKeys.cardInGroup(g.id, '').GSI1PK, conditions));
   }
   return cards.filter(matches).sort((a, b) => a.groupId - b.groupId || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
 }

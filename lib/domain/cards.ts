@@ -11,9 +11,11 @@
  *            each holding the card (or group) id, written in the same transaction as the card.
  * - counter  `CARD_PIN_COUNT#<length>` / `COUNT`: how many cards hold a PIN of that length (MOR's PIN space check).
  */
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
+import { batchGetItems } from '../db/items.js';
+import { countPartition, queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { formatMicros, formatMicrosShort } from '../money.js';
 import { setting, type Settings } from './settings.js';
 import type { UserRecord } from './users.js';
@@ -92,14 +94,7 @@ export const cardKeys = {
 
 export const INDEX = { primary: 'GSI1', secondary: 'GSI2', batch: 'GSI3', distributor: 'GSI4' } as const;
 
-const KEY_ATTRIBUTES = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK'];
-
-function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
-  if (!item) return undefined;
-  const copy = { ...item };
-  for (const key of KEY_ATTRIBUTES) delete copy[key];
-  return copy as T;
-}
+const strip = <T>(item: StoredItem | undefined) => item && withoutKeys<T>(item);
 
 /** The owner whose groups a caller works with: the admin tree (0) for admin/accountant, else the caller itself. */
 export const groupOwnerOf = (caller: UserRecord): number =>
@@ -137,56 +132,17 @@ export async function getOwnedGroup(caller: UserRecord, id: string | number | un
   return group && ownsGroup(caller, group) ? group : undefined;
 }
 
-/** Follows a Query to the end (or `max` items). */
-export async function queryAll<T>(input: Omit<QueryCommandInput, 'TableName'>, max = Infinity): Promise<T[]> {
-  const out: T[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new QueryCommand({ TableName: TABLE_NAME, ...input, ExclusiveStartKey: startKey }));
-    for (const item of page.Items ?? []) out.push(strip<T>(item)!);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && out.length < max);
-  return out.slice(0, max);
-}
-
 /** The groups a caller sees, in id order: admin every group, others their tenant's. */
 export function listGroups(caller: UserRecord): Promise<CardGroup[]> {
-  if (caller.usertype === 'admin') {
-    return queryAll<CardGroup>({
-      IndexName: INDEX.secondary,
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': 'CARDGROUPS' },
-    });
-  }
-  return queryAll<CardGroup>({
-    IndexName: INDEX.primary,
-    KeyConditionExpression: 'GSI1PK = :pk',
-    ExpressionAttributeValues: { ':pk': cardKeys.groupByOwner(groupOwnerOf(caller), 0).GSI1PK },
-  });
+  return caller.usertype === 'admin'
+    ? queryPartition<CardGroup>({ index: INDEX.secondary, partitionKey: ['GSI2PK', 'CARDGROUPS'] })
+    : queryPartition<CardGroup>({ index: INDEX.primary, partitionKey: ['GSI1PK', cardKeys.groupByOwner(groupOwnerOf(caller), 0).GSI1PK] });
 }
 
-/** Number of items in a key partition (Select COUNT; no items are transferred). */
-export async function countPartition(index: string, pkName: string, pkValue: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(new QueryCommand({
-      TableName: TABLE_NAME,
-      IndexName: index,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': pkName },
-      ExpressionAttributeValues: { ':pk': pkValue },
-      Select: 'COUNT',
-      ExclusiveStartKey: startKey,
-    }));
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-}
-
-export const countCards = (groupId: number) => countPartition(INDEX.primary, 'GSI1PK', cardKeys.cardInGroup(groupId, '').GSI1PK);
-export const countFreeCards = (groupId: number) => countPartition(INDEX.secondary, 'GSI2PK', cardKeys.freeCard(groupId, 0).GSI2PK);
+export const countCards = (groupId: number) =>
+  countPartition({ index: INDEX.primary, partitionKey: ['GSI1PK', cardKeys.cardInGroup(groupId, '').GSI1PK] });
+export const countFreeCards = (groupId: number) =>
+  countPartition({ index: INDEX.secondary, partitionKey: ['GSI2PK', cardKeys.freeCard(groupId, 0).GSI2PK] });
 
 /** An item of another domain referenced by id (`TARIFF#<id>` / `TARIFF`); id 0 or empty means none. */
 export async function getReference(entity: 'TARIFF' | 'LCR' | 'LOCATION' | 'TAX' | 'DIALPLAN', id: number) {
@@ -216,18 +172,7 @@ export async function getCard(id: number): Promise<Card | undefined> {
 }
 
 export async function getCards(ids: number[]): Promise<Card[]> {
-  const out: Card[] = [];
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [TABLE_NAME]: { Keys: ids.slice(i, i + 100).map((id) => cardKeys.card(id)) },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[TABLE_NAME] ?? []) out.push(strip<Card>(item)!);
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return out;
+  return (await batchGetItems(ids.map((id) => cardKeys.card(id)))).map((item) => withoutKeys<Card>(item));
 }
 
 /** The card a marker (number, PIN or CLI) points to. */

@@ -6,9 +6,10 @@
  * GSI1 `CLI_OWNER#<ownerId>` (a reseller's or the admin's users' CLIs); GSI2 `CLI_DEVICE#<deviceId>`;
  * GSI3 `CLI_USER#<userId>`; GSI4 `CLIS` (every CLI).
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { canManageUser } from '../pipeline/access.js';
 import type { DeviceRecord } from './devices.js';
 
@@ -55,20 +56,14 @@ export function cliItem(cli: CliRecord): Record<string, unknown> {
   };
 }
 
-const INDEX_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'type'];
-function stripCli(item: Record<string, unknown> | undefined): CliRecord | undefined {
-  if (!item) return undefined;
-  const cli = { ...item };
-  for (const attr of INDEX_ATTRS) delete cli[attr];
-  return cli as unknown as CliRecord;
-}
+const toCli = (item: StoredItem) => withoutKeys<CliRecord>(item, 'type');
 
 export async function findCli(value: string): Promise<CliRecord | undefined> {
   if (!value) return undefined;
   const marker = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: cliKeys.marker(value) }));
   if (!marker.Item) return undefined;
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: cliKeys.cli(Number(marker.Item.cliId)) }));
-  return stripCli(result.Item);
+  return result.Item && toCli(result.Item);
 }
 
 export class CliTakenError extends Error {}
@@ -117,25 +112,9 @@ function scopeQuery(scope: CliScope) {
   return { index: 'GSI3', pk: 'GSI3PK', value: `CLI_USER#${scope.userId}` };
 }
 
-export async function queryClis(scope: CliScope): Promise<CliRecord[]> {
+export function queryClis(scope: CliScope): Promise<CliRecord[]> {
   const q = scopeQuery(scope);
-  const out: CliRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: q.index,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': q.pk },
-        ExpressionAttributeValues: { ':pk': q.value },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    out.push(...(result.Items ?? []).map((item) => stripCli(item)!));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  return queryPartition({ index: q.index, partitionKey: [q.pk, q.value], map: toCli });
 }
 
 export function newCli(device: DeviceRecord, id: number, input: { cli: string; domain: string; description?: string; comment?: string; banned?: boolean; ivrId?: number }): CliRecord {

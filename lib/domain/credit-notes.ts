@@ -5,10 +5,12 @@
  * `CREDIT_NOTE_OWNER#<ownerId>` (the notes of an owner's users: the admin's 0, or a reseller's), both
  * in id order.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
 import { pad } from '../db/keys.js';
+import { putNewItem } from '../db/items.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { canManageUser, listingOwnerId, permissionLevel } from '../pipeline/access.js';
 import { ERR, MorError } from '../pipeline/errors.js';
 import { isStorableAmount, parseMicros, storeMicros, toMicros } from '../money.js';
@@ -94,31 +96,22 @@ export async function createCreditNote(input: NewCreditNote): Promise<CreditNote
     status: 'unpaid',
     createdAt: new Date().toISOString(),
   };
-  await db.send(
-    new PutCommand({
-      TableName: TABLE_NAME,
-      Item: {
-        ...creditNoteKeys.item(id),
-        ...creditNoteKeys.byUser(note.userId, id),
-        ...creditNoteKeys.byOwner(note.ownerId, id),
-        type: 'credit_note',
-        ...note,
-      },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+  await putNewItem({
+    ...creditNoteKeys.item(id),
+    ...creditNoteKeys.byUser(note.userId, id),
+    ...creditNoteKeys.byOwner(note.ownerId, id),
+    type: 'credit_note',
+    ...note,
+  });
   return note;
 }
 
-const strip = (item: Record<string, unknown>): CreditNote => {
-  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, type: _g, ...note } = item;
-  return note as unknown as CreditNote;
-};
+const toCreditNote = (item: StoredItem) => withoutKeys<CreditNote>(item, 'type');
 
 export async function getCreditNote(id: number): Promise<CreditNote | undefined> {
   if (!Number.isSafeInteger(id)) return undefined;
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: creditNoteKeys.item(id) }));
-  return result.Item ? strip(result.Item) : undefined;
+  return result.Item && toCreditNote(result.Item);
 }
 
 /** A note the caller may see and change: its user must be in the caller's tenancy. */
@@ -173,25 +166,8 @@ export async function deleteCreditNote(id: number): Promise<void> {
   await db.send(new DeleteCommand({ TableName: TABLE_NAME, Key: creditNoteKeys.item(id), ConditionExpression: 'attribute_exists(PK)' }));
 }
 
-async function queryAll(index: 'GSI1' | 'GSI2', partition: string): Promise<CreditNote[]> {
-  const out: CreditNote[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': `${index}PK` },
-        ExpressionAttributeValues: { ':pk': partition },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    out.push(...(result.Items ?? []).map(strip));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
-}
+const queryAll = (index: 'GSI1' | 'GSI2', partition: string) =>
+  queryPartition({ index, partitionKey: [`${index}PK`, partition], map: toCreditNote });
 
 export const creditNotesOfUser = (userId: number) => queryAll('GSI1', creditNoteKeys.byUser(userId, 0).GSI1PK);
 export const creditNotesOfOwner = (ownerId: number) => queryAll('GSI2', creditNoteKeys.byOwner(ownerId, 0).GSI2PK);

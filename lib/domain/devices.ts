@@ -11,9 +11,10 @@
  */
 import { ConcurrentChangeError } from '../pipeline/errors.js';
 import { createHash, randomInt } from 'node:crypto';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { nextId } from '../db/counters.js';
 import { canManageUser } from '../pipeline/access.js';
 import { MorError } from '../pipeline/errors.js';
@@ -156,18 +157,12 @@ export function deviceItem(device: DeviceRecord): Record<string, unknown> {
   };
 }
 
-const INDEX_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'type'];
-export function stripDevice(item: Record<string, unknown> | undefined): DeviceRecord | undefined {
-  if (!item) return undefined;
-  const device = { ...item };
-  for (const attr of INDEX_ATTRS) delete device[attr];
-  return device as DeviceRecord;
-}
+const toDevice = (item: StoredItem) => withoutKeys<DeviceRecord>(item, 'type');
 
 export async function getDevice(id: number): Promise<DeviceRecord | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: deviceKeys.device(id) }));
-  return stripDevice(result.Item);
+  return result.Item && toDevice(result.Item);
 }
 
 export async function getDevices(ids: number[]): Promise<DeviceRecord[]> {
@@ -177,31 +172,13 @@ export async function getDevices(ids: number[]): Promise<DeviceRecord[]> {
     const result = await db.send(
       new BatchGetCommand({ RequestItems: { [TABLE_NAME]: { Keys: unique.slice(i, i + 100).map(deviceKeys.device) } } }),
     );
-    out.push(...(result.Responses?.[TABLE_NAME] ?? []).map((item) => stripDevice(item)!));
+    out.push(...(result.Responses?.[TABLE_NAME] ?? []).map(toDevice));
   }
   return out.sort((a, b) => a.id - b.id);
 }
 
-async function queryDevices(index: string, pkName: string, pkValue: string, limit?: number): Promise<DeviceRecord[]> {
-  const out: DeviceRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pkName },
-        ExpressionAttributeValues: { ':pk': pkValue },
-        ...(limit !== undefined ? { Limit: limit - out.length } : {}),
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    out.push(...(result.Items ?? []).map((item) => stripDevice(item)!));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey && (limit === undefined || out.length < limit));
-  return out;
-}
+const queryDevices = (index: string, pkName: string, pkValue: string, limit?: number) =>
+  queryPartition({ index, partitionKey: [pkName, pkValue], limit, map: toDevice });
 
 /**
  * Devices whose password is `secret`, lowest id first: one strongly consistent Query on the look-up
@@ -209,22 +186,13 @@ async function queryDevices(index: string, pkName: string, pkValue: string, limi
  */
 export async function findDevicesBySecret(secret: string): Promise<DeviceRecord[]> {
   if (!secret) return [];
-  const ids: number[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :device)',
-        ExpressionAttributeValues: { ':pk': secretLookupPartition(secret), ':device': 'DEVICE#' },
-        ProjectionExpression: 'deviceId',
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    ids.push(...(result.Items ?? []).map((item) => Number(item.deviceId)));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
+  const ids = await queryPartition({
+    partitionKey: ['PK', secretLookupPartition(secret)],
+    sortKeyBeginsWith: ['SK', 'DEVICE#'],
+    projection: ['deviceId'],
+    consistentRead: true,
+    map: (item) => Number(item.deviceId),
+  });
   return (await getDevices(ids)).filter((device) => device.secret === secret);
 }
 

@@ -8,10 +8,14 @@
  * GSI4 `DIDS` (every DID, sorted by number).
  */
 import { ConcurrentChangeError } from '../pipeline/errors.js';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { MorError } from '../pipeline/errors.js';
+import type { AccessRules } from '../pipeline/access.js';
+import { DEVICE_MANAGE } from './devices.js';
+import type { UserRecord } from './users.js';
 import { recordAction } from './action-log.js';
 import { getSettings, setting, type Settings } from './settings.js';
 
@@ -81,18 +85,12 @@ export function didItem(did: DidRecord): Record<string, unknown> {
   };
 }
 
-const INDEX_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK', 'type'];
-function stripDid(item: Record<string, unknown> | undefined): DidRecord | undefined {
-  if (!item) return undefined;
-  const did = { ...item };
-  for (const attr of INDEX_ATTRS) delete did[attr];
-  return did as DidRecord;
-}
+const toDid = (item: StoredItem) => withoutKeys<DidRecord>(item, 'type');
 
 export async function getDid(id: number): Promise<DidRecord | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: didKeys.did(id) }));
-  return stripDid(result.Item);
+  return result.Item && toDid(result.Item);
 }
 
 export async function findDidByNumber(number: string): Promise<DidRecord | undefined> {
@@ -114,53 +112,23 @@ function scopeQuery(scope: DidScope) {
  * DIDs of a scope in number order, narrowed by `numberPrefix` (a key condition) and `accept` (applied while
  * reading), stopping once `limit` accepted DIDs are collected.
  */
-export async function queryDids(
+export function queryDids(
   scope: DidScope,
   options: { numberPrefix?: string; accept?: (did: DidRecord) => boolean; limit?: number } = {},
 ): Promise<DidRecord[]> {
   const q = scopeQuery(scope);
-  const out: DidRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: q.index,
-        KeyConditionExpression: options.numberPrefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': q.pk, ...(options.numberPrefix ? { '#sk': q.sk } : {}) },
-        ExpressionAttributeValues: { ':pk': q.value, ...(options.numberPrefix ? { ':prefix': options.numberPrefix } : {}) },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of result.Items ?? []) {
-      const did = stripDid(item)!;
-      if (!options.accept || options.accept(did)) out.push(did);
-      if (options.limit !== undefined && out.length >= options.limit) return out;
-    }
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  return queryPartition({
+    index: q.index,
+    partitionKey: [q.pk, q.value],
+    ...(options.numberPrefix ? { sortKeyBeginsWith: [q.sk, options.numberPrefix] as const } : {}),
+    limit: options.limit,
+    accept: options.accept,
+    map: toDid,
+  });
 }
 
 /** Closed DIDs due for release on `day` (their GSI1 partition). */
-export async function closedDidsOfDay(day: string): Promise<DidRecord[]> {
-  const out: DidRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': `DID_CLOSED#${day}` },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    out.push(...(result.Items ?? []).map((item) => stripDid(item)!));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
-}
+export const closedDidsOfDay = (day: string) => queryPartition({ index: 'GSI1', partitionKey: ['GSI1PK', `DID_CLOSED#${day}`], map: toDid });
 
 export const niceStatus = (status: DidStatus) => status.charAt(0).toUpperCase() + status.slice(1);
 
@@ -313,6 +281,19 @@ export const didOwnerOf = (caller: { id: number; usertype: string }) => (caller.
 /** The accountant right over DIDs (1 read, 2 edit). */
 export const MANAGE_DIDS = 'manage_dids_opt_1';
 export const NOT_AUTHORIZED_DIDS = 'You are not authorized to manage DIDs';
+
+/** Who may assign a device to a DID or take it away (did_device_assign / did_device_unassign). */
+export const DID_DEVICE_ACCESS: AccessRules = {
+  admin: true,
+  reseller: true,
+  accountant: { anyOf: [DEVICE_MANAGE, MANAGE_DIDS, 'user_manage'], level: 1 },
+  notAuthorized: NOT_AUTHORIZED_DIDS,
+};
+
+/** An accountant changes DID assignments only with edit rights on DIDs (MOR's second check). */
+export function assertMayChangeDidAssignment(caller: UserRecord): void {
+  if (caller.usertype === 'accountant' && (caller.permissions?.[MANAGE_DIDS] ?? 0) < 2) throw new MorError(NOT_AUTHORIZED_DIDS);
+}
 
 /** The DID scope a caller lists: everything (admin, accountant), a reseller's, or a simple user's own. */
 export function didScopeOf(caller: { id: number; usertype: string }): DidScope {

@@ -6,10 +6,11 @@
  * Item `INVOICE#<id>`; GSI1 `INVOICE_USER#<userId>` and GSI2 `INVOICE_OWNER#<ownerId>` (the invoices
  * of an owner's users), both sorted by `<periodStart>#<id>` so a period is one key-range Query.
  */
-import { BatchGetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
-import { keys, pad } from '../db/keys.js';
+import { pad } from '../db/keys.js';
+import { putNewItem } from '../db/items.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { storeMicros, toMicros } from '../money.js';
 import { priceWithVat } from './credit-notes.js';
 import type { UserRecord } from './users.js';
@@ -100,53 +101,33 @@ export async function createInvoice(input: NewInvoice, now = new Date()): Promis
     products,
     createdAt: now.toISOString(),
   };
-  await db.send(
-    new PutCommand({
-      TableName: TABLE_NAME,
-      Item: {
-        ...invoiceKeys.item(id),
-        ...invoiceKeys.byUser(invoice.userId, invoice.periodStart, id),
-        ...invoiceKeys.byOwner(invoice.ownerId, invoice.periodStart, id),
-        type: 'invoice',
-        ...invoice,
-      },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+  await putNewItem({
+    ...invoiceKeys.item(id),
+    ...invoiceKeys.byUser(invoice.userId, invoice.periodStart, id),
+    ...invoiceKeys.byOwner(invoice.ownerId, invoice.periodStart, id),
+    type: 'invoice',
+    ...invoice,
+  });
   return invoice;
 }
 
-const strip = (item: Record<string, unknown>): Invoice => {
-  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, type: _g, ...invoice } = item;
-  return invoice as unknown as Invoice;
-};
+const toInvoice = (item: StoredItem) => withoutKeys<Invoice>(item, 'type');
 
 /** Which invoices: one user's, or those of an owner's users. */
 export type InvoiceSet = { userId: number } | { ownerId: number };
 
 /** Invoices of a set whose period starts within [fromDate, tillDate] (YYYY-MM-DD, inclusive). */
-export async function queryInvoices(set: InvoiceSet, fromDate: string, tillDate: string): Promise<Invoice[]> {
+export function queryInvoices(set: InvoiceSet, fromDate: string, tillDate: string): Promise<Invoice[]> {
   const [index, partition] =
     'userId' in set
       ? (['GSI1', invoiceKeys.byUser(set.userId, '', 0).GSI1PK] as const)
       : (['GSI2', invoiceKeys.byOwner(set.ownerId, '', 0).GSI2PK] as const);
-  const out: Invoice[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :till',
-        ExpressionAttributeNames: { '#pk': `${index}PK`, '#sk': `${index}SK` },
-        ExpressionAttributeValues: { ':pk': partition, ':from': fromDate, ':till': `${tillDate}#~` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    out.push(...(result.Items ?? []).map(strip));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  return queryPartition({
+    index,
+    partitionKey: [`${index}PK`, partition],
+    sortKeyBetween: [`${index}SK`, fromDate, `${tillDate}#~`],
+    map: toInvoice,
+  });
 }
 
 /** The invoice sets a caller sees: admin/accountant owner 0's users; a reseller its users and itself; a user its own. */
@@ -160,22 +141,6 @@ export function invoiceSetsOf(caller: UserRecord): InvoiceSet[] {
     default:
       return [{ userId: caller.id }];
   }
-}
-
-export async function usersById(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
-  const unique = [...new Set(ids)];
-  const out = new Map<number, UserRecord>();
-  for (let i = 0; i < unique.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [TABLE_NAME]: { Keys: unique.slice(i, i + 100).map((id) => keys.user(id)) },
-    };
-    while (request && Object.keys(request).length) {
-      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const user of (result.Responses?.[TABLE_NAME] ?? []) as UserRecord[]) out.set(user.id, user);
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return out;
 }
 
 /** MOR's user "Generate Invoice" flag (user details u12, stored as `generateInvoice`); on unless switched off. */

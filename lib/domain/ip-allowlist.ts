@@ -4,9 +4,10 @@
  * only accepted from those addresses. All entries of an owner live in one partition (`IPALLOW#<owner>`),
  * read with one Query per request and cached per container for a few seconds.
  */
-import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
+import { queryPartition } from '../db/query.js';
 
 export const DEFAULT_REASON = 'MOR-WHITELIST-GUI';
 /** MOR's range form `x.x.x.a-b` creates one entry per address; larger ranges are refused (use a subnet). */
@@ -90,20 +91,7 @@ const cache = new Map<number, { at: number; entries: AllowEntry[] }>();
 export async function listAllowEntries(ownerId: number, options: { fresh?: boolean } = {}): Promise<AllowEntry[]> {
   const cached = cache.get(ownerId);
   if (!options.fresh && cached && Date.now() - cached.at < cacheMillis()) return cached.entries;
-  const entries: AllowEntry[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': ipAllowKeys.partition(ownerId) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) entries.push(toEntry(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const entries = await queryPartition({ partitionKey: ['PK', ipAllowKeys.partition(ownerId)], map: toEntry });
   cache.set(ownerId, { at: Date.now(), entries });
   return entries;
 }

@@ -12,8 +12,9 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
+import { queryPartition } from '../db/query.js';
 
 export interface OutgoingEmail {
   to: string;
@@ -243,18 +244,14 @@ export async function deliverOutboxItem(id: string, now = new Date()): Promise<D
 }
 
 /** Ids of the items due by `now`, oldest first. */
-async function dueItemIds(now: Date, limit: number): Promise<string[]> {
-  const result = await db.send(
-    new QueryCommand({
-      TableName: TABLE_NAME,
-      IndexName: PENDING_INDEX,
-      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK <= :due',
-      ExpressionAttributeValues: { ':pk': PENDING_PARTITION, ':due': `${now.toISOString()}#~` },
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => String(item.id));
-}
+const dueItemIds = (now: Date, limit: number) =>
+  queryPartition({
+    index: PENDING_INDEX,
+    partitionKey: ['GSI1PK', PENDING_PARTITION],
+    sortKeyAtMost: ['GSI1SK', `${now.toISOString()}#~`],
+    limit,
+    map: (item) => String(item.id),
+  });
 
 /** Delivers every due item (the schedule's and the tests' entry point). */
 export async function deliverPending(options: { now?: Date; limit?: number } = {}) {

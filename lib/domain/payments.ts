@@ -3,10 +3,10 @@
  * A completed payment is written in the SAME transaction as the balance ADD it causes, together with
  * a marker that makes its `transaction` id unique per user (integrators retry on timeouts).
  */
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { db, TABLE_NAME } from '../db/client.js';
+import { TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition, withoutKeys } from '../db/query.js';
 import { MICROS_PER_UNIT, isStorableAmount, parseMicros, storeMicros, toMicros } from '../money.js';
 import { CompanionItemConflictError, changeBalance, divideRounded, writeWithoutBalance, type TransactItem } from './balance.js';
 import type { UserRecord, UserTaxes } from './users.js';
@@ -111,21 +111,19 @@ export class DuplicateTransactionError extends Error {
   }
 }
 
-export interface NewPayment {
+/** The payment's own words as given; its money in exact micros. */
+type PaymentText = Pick<
+  PaymentRecord,
+  'paymentType' | 'currency' | 'transactionId' | 'payerEmail' | 'description' | 'commentsForUser' | 'completed' | 'pendingReason'
+>;
+
+export interface NewPayment extends PaymentText {
   user: UserRecord;
-  paymentType: string;
-  currency: string;
   amountMicros: bigint;
   taxMicros: bigint;
   feeMicros: bigint;
   /** The amount converted to the system currency; added to the balance when completed. */
   balanceDeltaMicros: bigint;
-  transactionId: string;
-  payerEmail: string;
-  description: string;
-  commentsForUser: string;
-  completed: boolean;
-  pendingReason: string;
   prepaidFloor: boolean;
 }
 
@@ -189,37 +187,18 @@ export async function createPayment(input: NewPayment): Promise<PaymentRecord> {
 
 export type PaymentList = { userId: number } | { ownerId: number };
 
-const stripPayment = (item: Record<string, unknown>): PaymentRecord => {
-  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, type: _t, ...payment } = item;
-  return payment as unknown as PaymentRecord;
-};
 
 /** Every payment of a list whose date lies in [fromIso, tillIso], oldest first. */
-export async function listPayments(list: PaymentList, fromIso: string, tillIso: string): Promise<PaymentRecord[]> {
-  const byUser = 'userId' in list;
-  const index = byUser ? 'GSI1' : 'GSI2';
-  const out: PaymentRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page: QueryCommandOutput = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :till',
-        ExpressionAttributeNames: { '#pk': `${index}PK`, '#sk': `${index}SK` },
-        ExpressionAttributeValues: {
-          ':pk': byUser ? paymentKeys.byUser(list.userId) : paymentKeys.byOwner(list.ownerId),
-          ':from': fromIso,
-          // '~' sorts after the `#<id>` suffix, so payments in the last second are included.
-          ':till': `${tillIso}~`,
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    out.push(...(page.Items ?? []).map(stripPayment));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+export function listPayments(list: PaymentList, fromIso: string, tillIso: string): Promise<PaymentRecord[]> {
+  const index = 'userId' in list ? 'GSI1' : 'GSI2';
+  const partition = 'userId' in list ? paymentKeys.byUser(list.userId) : paymentKeys.byOwner(list.ownerId);
+  return queryPartition({
+    index,
+    partitionKey: [`${index}PK`, partition],
+    // '~' sorts after the `#<id>` suffix, so payments in the last second are included.
+    sortKeyBetween: [`${index}SK`, fromIso, `${tillIso}~`],
+    map: (item) => withoutKeys<PaymentRecord>(item, 'type'),
+  });
 }
 
 export const paymentMicros = (p: PaymentRecord) => ({

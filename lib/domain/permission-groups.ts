@@ -4,10 +4,11 @@
  * grants the level the method needs. Admins and resellers are never restricted; `callback_init` is
  * hash-only in MOR and exempt.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition } from '../db/query.js';
 import type { UserRecord } from './users.js';
 
 export type ApiLevel = 0 | 1 | 2;
@@ -91,24 +92,8 @@ export async function getPermissionGroup(id: number, options: { fresh?: boolean 
   return group;
 }
 
-export async function listPermissionGroups(): Promise<PermissionGroup[]> {
-  const groups: PermissionGroup[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': permissionGroupKeys.inList(0).GSI1PK },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    groups.push(...(page.Items ?? []).map(toGroup));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return groups;
-}
+export const listPermissionGroups = () =>
+  queryPartition({ index: 'GSI1', partitionKey: ['GSI1PK', permissionGroupKeys.inList(0).GSI1PK], map: toGroup });
 
 export class GroupNameTakenError extends Error {}
 

@@ -6,10 +6,11 @@
  * GSI2 `PHONEBOOK_SPEEDDIAL#<speeddial>` (who uses a speed dial: the admin's uniqueness check);
  * marker `UNIQUE#PHONEBOOK_SPEEDDIAL#<userId>#<speeddial>` (speed dial unique per user).
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { ADMIN_ID } from './settings.js';
 import { isConditionalCancel } from './users.js';
 
@@ -54,11 +55,7 @@ export function phonebookErrors(record: Pick<PhonebookRecord, 'name' | 'number' 
   return errors;
 }
 
-const strip = (item: Record<string, unknown> | undefined): PhonebookRecord | undefined => {
-  if (!item) return undefined;
-  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, type: _g, ...record } = item;
-  return record as unknown as PhonebookRecord;
-};
+const toRecord = (item: StoredItem) => withoutKeys<PhonebookRecord>(item, 'type');
 
 const recordItem = (record: PhonebookRecord) => ({
   ...phonebookKeys.record(record.id),
@@ -71,27 +68,11 @@ const recordItem = (record: PhonebookRecord) => ({
 export async function getPhonebookRecord(id: number): Promise<PhonebookRecord | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: phonebookKeys.record(id), ConsistentRead: true }));
-  return strip(result.Item);
+  return result.Item && toRecord(result.Item);
 }
 
-async function recordsOfUser(userId: number): Promise<PhonebookRecord[]> {
-  const records: PhonebookRecord[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': phonebookKeys.byUser(userId, 0).GSI1PK },
-        ExclusiveStartKey: start,
-      }),
-    );
-    records.push(...(page.Items ?? []).map((item) => strip(item)!));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return records;
-}
+const recordsOfUser = (userId: number) =>
+  queryPartition({ index: 'GSI1', partitionKey: ['GSI1PK', phonebookKeys.byUser(userId, 0).GSI1PK], map: toRecord });
 
 /** What a user sees: the global (admin) records and its own, ordered by name as MOR does. */
 export async function phonebookOf(userId: number): Promise<PhonebookRecord[]> {
@@ -102,15 +83,14 @@ export async function phonebookOf(userId: number): Promise<PhonebookRecord[]> {
 
 /** Whether a user other than the admin already uses this speed dial (MOR forbids the admin's global copy). */
 async function speeddialUsedByOthers(speeddial: string, exceptId: number): Promise<boolean> {
-  const result = await db.send(
-    new QueryCommand({
-      TableName: TABLE_NAME,
-      IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': phonebookKeys.bySpeeddial(speeddial, 0).GSI2PK },
-    }),
-  );
-  return (result.Items ?? []).some((item) => item.userId !== ADMIN_ID && item.id !== exceptId);
+  const othersRecords = await queryPartition({
+    index: 'GSI2',
+    partitionKey: ['GSI2PK', phonebookKeys.bySpeeddial(speeddial, 0).GSI2PK],
+    map: toRecord,
+    accept: (record) => record.userId !== ADMIN_ID && record.id !== exceptId,
+    limit: 1,
+  });
+  return othersRecords.length > 0;
 }
 
 export class SpeeddialTakenError extends Error {}

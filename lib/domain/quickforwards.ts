@@ -8,8 +8,9 @@
  * `QFDID#<userId>` / `DID#<number>`. DIDs of a pattern are read by prefix from the DID domain's
  * number-ordered index (GSI4 `DIDS`).
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
+import { queryPartition } from '../db/query.js';
 import { DID_NUMBER, findDidByNumber, likePattern, queryDids, type DidRecord } from './dids.js';
 import { setting, type Settings } from './settings.js';
 import type { UserRecord } from './users.js';
@@ -83,21 +84,11 @@ async function didsOfRule(rule: QuickforwardRule): Promise<DidRecord[]> {
 }
 
 async function forwardsOf(userId: number): Promise<Map<string, QuickforwardDid>> {
-  const forwards = new Map<string, QuickforwardDid>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': quickforwardKeys.forward(userId, '').PK },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) forwards.set(String(item.did), item as unknown as QuickforwardDid);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return forwards;
+  const forwards = await queryPartition({
+    partitionKey: ['PK', quickforwardKeys.forward(userId, '').PK],
+    map: (item) => item as unknown as QuickforwardDid,
+  });
+  return new Map(forwards.map((forward) => [String(forward.did), forward]));
 }
 
 /** The user's usable DIDs with its forward number and description (empty when not set). */

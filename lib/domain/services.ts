@@ -6,9 +6,11 @@
  * (`subscriptionCount`, changed in the same transaction as every subscription create/delete), so a
  * delete can refuse atomically while subscriptions exist.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { pad } from '../db/keys.js';
+import { batchGetItems } from '../db/items.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { nextId } from '../db/counters.js';
 import { parseMicros, storeMicros } from '../money.js';
 import { MorError } from '../pipeline/errors.js';
@@ -59,11 +61,7 @@ export const SERVICE_ERR = {
 
 export const isFlatRate = (type: ServiceType) => type === 'flat_rate' || type === 'dynamic_flat_rate';
 
-const strip = (item: Record<string, unknown> | undefined): ServiceRecord | undefined => {
-  if (!item) return undefined;
-  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, ...service } = item;
-  return service as unknown as ServiceRecord;
-};
+const toService = (item: StoredItem) => withoutKeys<ServiceRecord>(item);
 
 /** MOR's price format `-?digits([.,;]digits)?`, read exactly. */
 const PRICE = /^-?[0-9]+([.,;][0-9]+)?$/;
@@ -105,7 +103,7 @@ export function callerOwnsService(caller: UserRecord, service: Pick<ServiceRecor
 
 export async function getService(id: number): Promise<ServiceRecord | undefined> {
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: serviceKeys.item(id) }));
-  return strip(result.Item);
+  return result.Item && toService(result.Item);
 }
 
 /** A service the caller may manage, or MOR's `Service was not found`. */
@@ -117,22 +115,8 @@ export async function findOwnedService(caller: UserRecord, idText: string | unde
 }
 
 export async function getServices(ids: number[]): Promise<Map<number, ServiceRecord>> {
-  const out = new Map<number, ServiceRecord>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [TABLE_NAME]: { Keys: unique.slice(i, i + 100).map(serviceKeys.item) },
-    };
-    while (request && Object.keys(request).length) {
-      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[TABLE_NAME] ?? []) {
-        const service = strip(item)!;
-        out.set(service.id, service);
-      }
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return out;
+  const services = (await batchGetItems([...new Set(ids)].map(serviceKeys.item))).map(toService);
+  return new Map(services.map((service) => [service.id, service]));
 }
 
 export type NewService = Omit<ServiceRecord, 'id' | 'subscriptionCount' | 'createdAt' | 'memo' | 'continueCall'> &
@@ -192,25 +176,8 @@ export async function deleteService(id: number): Promise<void> {
 }
 
 /** The services an owner sells, in id order, up to `max` (all when omitted). */
-export async function listServices(ownerId: number, max?: number): Promise<ServiceRecord[]> {
-  const out: ServiceRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': serviceKeys.byOwner(ownerId, 0).GSI1PK },
-        ...(max !== undefined ? { Limit: max - out.length } : {}),
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    out.push(...(result.Items ?? []).map((item) => strip(item)!));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey && (max === undefined || out.length < max));
-  return out;
-}
+export const listServices = (ownerId: number, max?: number) =>
+  queryPartition({ index: 'GSI1', partitionKey: ['GSI1PK', serviceKeys.byOwner(ownerId, 0).GSI1PK], limit: max, map: toService });
 
 /** Transaction items that keep a service's subscription count (used by the subscription writes). */
 export const serviceCountUpdate = (serviceId: number, delta: 1 | -1) => ({

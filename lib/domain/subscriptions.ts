@@ -15,9 +15,10 @@
  * activation start. `subscription_charge_balance_on`: 1 charges at the period start, 2 at its end,
  * 3 every day (a monthly price split by the days of the month).
  */
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { nextId } from '../db/counters.js';
 import { MorError } from '../pipeline/errors.js';
 import { field } from '../pipeline/validate.js';
@@ -174,11 +175,7 @@ function dueIndexUpdate(cycle: Cycle, subscription: SubscriptionRecord, nextStar
 
 // ---- Records ------------------------------------------------------------------------------------
 
-const strip = (item: Record<string, unknown> | undefined): SubscriptionRecord | undefined => {
-  if (!item) return undefined;
-  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, GSI3PK: _g, GSI3SK: _h, GSI4PK: _i, GSI4SK: _j, ...rest } = item;
-  return rest as unknown as SubscriptionRecord;
-};
+const strip = (item: StoredItem | undefined) => item && withoutKeys<SubscriptionRecord>(item);
 
 export function subscriptionItem(subscription: SubscriptionRecord, cycle: Cycle): Record<string, unknown> {
   const due = dueIndexUpdate(cycle, subscription, subscription.nextPeriodStart);
@@ -220,66 +217,23 @@ export async function findManagedSubscription(caller: UserRecord, idText: string
 /** Which subscriptions a listing reads: one user's, an owner's users', or all. */
 export type SubscriptionList = { userId: number } | { ownerId: number } | 'all';
 
-export async function listSubscriptions(list: SubscriptionList): Promise<SubscriptionRecord[]> {
+export function listSubscriptions(list: SubscriptionList): Promise<SubscriptionRecord[]> {
   const [index, pk] =
     list === 'all'
       ? ['GSI4', 'SUBSCRIPTIONS']
       : 'userId' in list
         ? ['GSI1', subscriptionKeys.byUser(list.userId, 0).GSI1PK]
         : ['GSI2', subscriptionKeys.byOwner(list.ownerId, 0).GSI2PK];
-  const out: SubscriptionRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        IndexName: index,
-        KeyConditionExpression: `${index}PK = :pk`,
-        ExpressionAttributeValues: { ':pk': pk },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    out.push(...(result.Items ?? []).map((item) => strip(item)!));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
+  return queryPartition({ index, partitionKey: [`${index}PK`, pk] });
 }
 
-export async function chargesOf(subscriptionId: number): Promise<ChargeRecord[]> {
-  const out: ChargeRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(
-      new QueryCommand({
-        TableName: TABLE_NAME,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :charge)',
-        ExpressionAttributeValues: { ':pk': subscriptionKeys.item(subscriptionId).PK, ':charge': 'CHARGE#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    out.push(...((result.Items ?? []) as unknown as ChargeRecord[]));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
-}
-
-/** Users by id (for listings), one BatchGet per 100. */
-export async function usersById(ids: number[]): Promise<Map<number, UserRecord>> {
-  const out = new Map<number, UserRecord>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [TABLE_NAME]: { Keys: unique.slice(i, i + 100).map((id) => keys.user(id)) },
-    };
-    while (request && Object.keys(request).length) {
-      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[TABLE_NAME] ?? []) out.set(Number(item.id), item as UserRecord);
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return out;
-}
+export const chargesOf = (subscriptionId: number) =>
+  queryPartition({
+    partitionKey: ['PK', subscriptionKeys.item(subscriptionId).PK],
+    sortKeyBeginsWith: ['SK', 'CHARGE#'],
+    consistentRead: true,
+    map: (item) => item as unknown as ChargeRecord,
+  });
 
 // ---- Charging -----------------------------------------------------------------------------------
 
@@ -380,18 +334,8 @@ export async function blockUser(userId: number): Promise<void> {
 }
 
 /** Subscriptions with a period due at or before `now`, oldest due first. */
-export async function dueSubscriptions(now: number, limit = 500): Promise<SubscriptionRecord[]> {
-  const result = await db.send(
-    new QueryCommand({
-      TableName: TABLE_NAME,
-      IndexName: 'GSI3',
-      KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK <= :now',
-      ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':now': pad(now, 12) },
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => strip(item)!);
-}
+export const dueSubscriptions = (now: number, limit = 500) =>
+  queryPartition<SubscriptionRecord>({ index: 'GSI3', partitionKey: ['GSI3PK', DUE_PARTITION], sortKeyAtMost: ['GSI3SK', pad(now, 12)], limit });
 
 /**
  * Charges every period of one subscription that is due at `now` (bounded per run). A prepaid user who

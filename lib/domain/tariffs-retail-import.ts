@@ -9,8 +9,9 @@ import { listingOwnerId } from '../pipeline/access.js';
 import { MorError } from '../pipeline/errors.js';
 import { parseMicros, isStorableAmount, storeMicros } from '../money.js';
 import type { XmlNode } from '../xml.js';
+import { batchGetItems } from '../db/items.js';
 import {
-  TariffNameTakenError, batchGet, createTariff, getTariff, retailGroupsOf, putRetailGroups, tariffKeys, tariffNamed,
+  TariffNameTakenError, createTariff, getTariff, retailGroupsOf, putRetailGroups, tariffKeys, tariffNamed,
   type RetailBand, type TariffRecord,
 } from './tariffs.js';
 import type { UserRecord } from './users.js';
@@ -94,7 +95,7 @@ export async function retailImport(caller: UserRecord, xml: string): Promise<Xml
   if (destinations.length === 0) return { response: { tariff_id: tariff.id, tariff_name: tariff.name, error: 'No destinations!' } };
 
   const groupNames = [...new Set(destinations.map((d) => text(d.destination_group_name)))];
-  const known = new Set((await batchGet(groupNames.filter(Boolean).map(tariffKeys.destinationGroup))).map((g) => String(g.name)));
+  const known = new Set((await batchGetItems(groupNames.filter(Boolean).map(tariffKeys.destinationGroup))).map((g) => String(g.name)));
   const stored = new Map((await retailGroupsOf(tariff.id)).map((g) => [g.group, g.bands]));
   const report = { bad: [] as XmlNode[], dayType: [] as XmlNode[], badRates: [] as XmlNode[], inXml: [] as XmlNode[], inDb: [] as XmlNode[] };
   const writes: { group: string; bands: RetailBand[] }[] = [];

@@ -12,9 +12,11 @@
  * A destination's rate is found by longest prefix with ONE BatchGet of the (at most 20) prefixes of
  * the number — a bounded number of key reads whatever the size of the tariff; never a Scan.
  */
-import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys } from '../db/keys.js';
+import { batchGetItems } from '../db/items.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { nextId } from '../db/counters.js';
 import { crc32 } from 'node:zlib';
 import { isConditionalCancel } from './users.js';
@@ -80,16 +82,12 @@ export const tariffKeys = {
   destinationGroup: (name: string) => ({ PK: `DESTINATION_GROUP#${name}`, SK: 'DESTINATION_GROUP' }),
 };
 
-const withoutKeys = <T>(item: Record<string, unknown> | undefined): T | undefined => {
-  if (!item) return undefined;
-  const { PK: _a, SK: _b, ...rest } = item;
-  return rest as T;
-};
+const strip = <T>(item: StoredItem | undefined) => item && withoutKeys<T>(item);
 
 export async function getTariff(id: number): Promise<TariffRecord | undefined> {
   if (!Number.isSafeInteger(id) || id < 0) return undefined;
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: tariffKeys.item(id) }));
-  return withoutKeys<TariffRecord>(result.Item);
+  return strip<TariffRecord>(result.Item);
 }
 
 /** The tariff that holds a name, if any (id and owner from the name marker). */
@@ -177,39 +175,12 @@ export const putDestinations = (destinations: Destination[]) =>
 export const putDestinationGroups = (groups: { name: string; type: string }[]) =>
   writeAll(groups.map((g) => ({ ...tariffKeys.destinationGroup(g.name), ...g })));
 
-/** Every item of a tariff whose SK starts with `prefix`, in key order (paginated Query). */
-async function queryTariff<T>(tariffId: number, skPrefix: string): Promise<T[]> {
-  const out: T[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const result = await db.send(new QueryCommand({
-      TableName: TABLE_NAME,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': tariffKeys.item(tariffId).PK, ':sk': skPrefix },
-      ExclusiveStartKey: startKey,
-    }));
-    out.push(...(result.Items ?? []).map((item) => withoutKeys<T>(item)!));
-    startKey = result.LastEvaluatedKey;
-  } while (startKey);
-  return out;
-}
+/** Every item of a tariff whose SK starts with `prefix`, in key order. */
+const queryTariff = <T>(tariffId: number, skPrefix: string) =>
+  queryPartition<T>({ partitionKey: ['PK', tariffKeys.item(tariffId).PK], sortKeyBeginsWith: ['SK', skPrefix] });
 
 export const wholesaleRatesOf = (tariffId: number) => queryTariff<WholesaleRate>(tariffId, 'RATE#');
 export const retailGroupsOf = (tariffId: number) => queryTariff<RetailGroupRates>(tariffId, 'DGROUP#');
-
-/** Items by key, one BatchGet per 100 keys, unprocessed keys retried. */
-export async function batchGet(keyList: Record<string, string>[]): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
-  for (let i = 0; i < keyList.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, string>[] }> | undefined = { [TABLE_NAME]: { Keys: keyList.slice(i, i + 100) } };
-    while (request && Object.keys(request).length) {
-      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
-      out.push(...(result.Responses?.[TABLE_NAME] ?? []));
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return out;
-}
 
 /** The prefixes of a number, longest first ("3706" → 3706, 370, 37, 3). */
 export const prefixesOf = (digits: string) =>
@@ -231,21 +202,21 @@ export type RateLookup = RateMatch | 'prefix-not-found' | 'group-not-found' | 'r
 export async function lookupRate(tariff: TariffRecord, digits: string): Promise<RateLookup> {
   const prefixes = prefixesOf(digits);
   const retail = tariff.purpose === 'user';
-  const items = await batchGet([
+  const items = await batchGetItems([
     ...prefixes.map(tariffKeys.destination),
     ...(retail ? [] : prefixes.map((p) => tariffKeys.rate(tariff.id, p))),
   ]);
   const longest = <T extends { prefix: string }>(list: T[]) => list.sort((a, b) => b.prefix.length - a.prefix.length)[0];
-  const destination = longest(items.filter((i) => String(i.PK).startsWith('DESTINATION#')).map((i) => withoutKeys<Destination>(i)!));
+  const destination = longest(items.filter((i) => String(i.PK).startsWith('DESTINATION#')).map((i) => withoutKeys<Destination>(i)));
   if (!retail) {
-    const rate = longest(items.filter((i) => String(i.PK).startsWith('TARIFF#')).map((i) => withoutKeys<WholesaleRate>(i)!));
+    const rate = longest(items.filter((i) => String(i.PK).startsWith('TARIFF#')).map((i) => withoutKeys<WholesaleRate>(i)));
     if (rate) return { price: rate.rateMicros, destination: rate.direction || rate.destination, prefix: rate.prefix };
     return destination ? 'rate-not-found' : 'prefix-not-found';
   }
   if (!destination) return 'prefix-not-found';
   if (!destination.group) return 'group-not-found';
   const result = await db.send(new GetCommand({ TableName: TABLE_NAME, Key: tariffKeys.group(tariff.id, destination.group) }));
-  const band = (withoutKeys<RetailGroupRates>(result.Item)?.bands ?? [])[0];
+  const band = (strip<RetailGroupRates>(result.Item)?.bands ?? [])[0];
   return band ? { price: band.priceMicros, destination: destination.name, prefix: destination.prefix } : 'rate-not-found';
 }
 
@@ -255,29 +226,26 @@ export function storedZip(fileName: string, content: Buffer, at = new Date()): B
   const crc = crc32(content);
   const dosTime = (at.getUTCHours() << 11) | (at.getUTCMinutes() << 5) | Math.floor(at.getUTCSeconds() / 2);
   const dosDate = ((at.getUTCFullYear() - 1980) << 9) | ((at.getUTCMonth() + 1) << 5) | at.getUTCDate();
+  // The local header and the central directory entry share these fields; the central one has them 2 bytes later.
+  const writeEntry = (header: Buffer, at: number) => {
+    header.writeUInt16LE(0x0800, at); // UTF-8 name
+    header.writeUInt16LE(0, at + 2); // stored
+    header.writeUInt16LE(dosTime, at + 4);
+    header.writeUInt16LE(dosDate, at + 6);
+    header.writeUInt32LE(crc, at + 8);
+    header.writeUInt32LE(content.length, at + 12);
+    header.writeUInt32LE(content.length, at + 16);
+    header.writeUInt16LE(name.length, at + 20);
+  };
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
   local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(0x0800, 6); // UTF-8 name
-  local.writeUInt16LE(0, 8); // stored
-  local.writeUInt16LE(dosTime, 10);
-  local.writeUInt16LE(dosDate, 12);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(content.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(name.length, 26);
+  writeEntry(local, 6);
   const central = Buffer.alloc(46);
   central.writeUInt32LE(0x02014b50, 0);
   central.writeUInt16LE(20, 4);
   central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0x0800, 8);
-  central.writeUInt16LE(0, 10);
-  central.writeUInt16LE(dosTime, 12);
-  central.writeUInt16LE(dosDate, 14);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(content.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(name.length, 28);
+  writeEntry(central, 8);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(1, 8);

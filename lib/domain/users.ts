@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { INDEX, keys } from '../db/keys.js';
+import { batchGetItems } from '../db/items.js';
+import { queryPartition, withoutKeys, type StoredItem } from '../db/query.js';
 import { nextId } from '../db/counters.js';
 import { canManageUser } from '../pipeline/access.js';
 import { hashPassword, isWeakPassword } from './passwords.js';
@@ -89,11 +91,7 @@ export function apiOwnerId(user: Pick<UserRecord, 'id' | 'usertype' | 'ownerId'>
   return user.ownerId;
 }
 
-const strip = (item: Record<string, unknown> | undefined): UserRecord | undefined => {
-  if (!item) return undefined;
-  const { PK: _a, SK: _b, GSI1PK: _c, GSI1SK: _d, GSI2PK: _e, GSI2SK: _f, GSI3PK: _g, GSI3SK: _h, GSI4PK: _i, GSI4SK: _j, ...user } = item;
-  return user as UserRecord;
-};
+const strip = (item: StoredItem | undefined) => item && withoutKeys<UserRecord>(item);
 
 export async function getUser(id: number): Promise<UserRecord | undefined> {
   if (!Number.isSafeInteger(id) || id < 0) return undefined;
@@ -102,17 +100,14 @@ export async function getUser(id: number): Promise<UserRecord | undefined> {
 }
 
 async function queryOne(index: string, pkName: string, pkValue: string): Promise<UserRecord | undefined> {
-  const result = await db.send(
-    new QueryCommand({
-      TableName: TABLE_NAME,
-      IndexName: index,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': pkName },
-      ExpressionAttributeValues: { ':pk': pkValue },
-      Limit: 1,
-    }),
-  );
-  return strip(result.Items?.[0]);
+  const [user] = await queryPartition<UserRecord>({ index, partitionKey: [pkName, pkValue], limit: 1 });
+  return user;
+}
+
+/** Users by id (for listings): a map of the ones that exist. */
+export async function usersById(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
+  const users = (await batchGetItems([...new Set(ids)].map((id) => keys.user(id)))).map((item) => strip(item)!);
+  return new Map(users.map((user) => [user.id, user]));
 }
 
 export const findUserByUsername = (username: string) =>

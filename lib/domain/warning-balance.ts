@@ -15,13 +15,14 @@
  * `warningDailySentOn`); the daily job finds its users through a small item `WARNING#<userId>`
  * indexed in GSI1 under `WARNING_DAILY#<UTC hour>` (only while active in daily mode).
  */
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys, pad } from '../db/keys.js';
+import { queryPartition } from '../db/query.js';
 import { formatMicros, toMicros } from '../money.js';
 import { outboxPut, isWebhookUrl, type OutboxMessage } from './outbox.js';
 import { ianaZoneOf, isTimeZoneName } from './time-zones.js';
-import { getUser, type UserRecord } from './users.js';
+import { getUser, usersById, type UserRecord } from './users.js';
 
 export type WarningRecipient = 'user' | 'owner' | 'accountant';
 export const WARNING_RECIPIENTS: readonly WarningRecipient[] = ['user', 'owner', 'accountant'];
@@ -95,6 +96,17 @@ export function utcHourFor(localHour: number, timeZone: string, at = new Date())
 
 // ---- settings ------------------------------------------------------------------------------------------
 
+/** A transaction item that updates an existing user (and, with `condition`, only when it holds). */
+const userUpdate = (userId: number, change: { update: string; condition?: string; values: Record<string, unknown> }) => ({
+  Update: {
+    TableName: TABLE_NAME,
+    Key: keys.user(userId),
+    UpdateExpression: change.update,
+    ConditionExpression: change.condition ? `attribute_exists(PK) AND (${change.condition})` : 'attribute_exists(PK)',
+    ExpressionAttributeValues: change.values,
+  },
+});
+
 /**
  * Saves a user's warning-balance settings (user_details_update's warning_email_* parameters call
  * this), clears the "already notified" flags and maintains the daily index item, in one transaction.
@@ -120,15 +132,10 @@ export async function setWarningBalance(userId: number, settings: WarningBalance
   await db.send(
     new TransactWriteCommand({
       TransactItems: [
-        {
-          Update: {
-            TableName: TABLE_NAME,
-            Key: keys.user(userId),
-            UpdateExpression: `SET warningBalance = :settings REMOVE ${Object.values(NOTIFIED_ATTRIBUTE).join(', ')}, warningDailySentOn`,
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':settings': settings },
-          },
-        },
+        userUpdate(userId, {
+          update: `SET warningBalance = :settings REMOVE ${Object.values(NOTIFIED_ATTRIBUTE).join(', ')}, warningDailySentOn`,
+          values: { ':settings': settings },
+        }),
         indexItem,
       ] as never,
     }),
@@ -219,15 +226,7 @@ async function notifyIf(
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: TABLE_NAME,
-                Key: keys.user(userId),
-                UpdateExpression: guard.update,
-                ConditionExpression: `attribute_exists(PK) AND (${guard.condition})`,
-                ExpressionAttributeValues: guard.values,
-              },
-            },
+            userUpdate(userId, guard),
             ...messages.map((message) => outboxPut(message)),
           ] as never,
         }),
@@ -296,48 +295,22 @@ async function dailyCandidates(now: Date): Promise<{ userId: number; indexedHour
   // The neighbouring hours too: a daylight-saving change moves a user's local HH by one UTC hour.
   const hours = [hour, (hour + 23) % 24, (hour + 1) % 24];
   const pages = await Promise.all(
-    hours.map(async (h) => {
-      const out: { userId: number; indexedHour: number }[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result = await db.send(
-          new QueryCommand({
-            TableName: TABLE_NAME,
-            IndexName: 'GSI1',
-            KeyConditionExpression: 'GSI1PK = :pk',
-            ExpressionAttributeValues: { ':pk': warningKeys.daily(h, 0).GSI1PK },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of result.Items ?? []) out.push({ userId: Number(item.userId), indexedHour: h });
-        startKey = result.LastEvaluatedKey;
-      } while (startKey);
-      return out;
-    }),
+    hours.map((h) =>
+      queryPartition({
+        index: 'GSI1',
+        partitionKey: ['GSI1PK', warningKeys.daily(h, 0).GSI1PK],
+        map: (item) => ({ userId: Number(item.userId), indexedHour: h }),
+      }),
+    ),
   );
   return pages.flat();
-}
-
-async function usersByIds(ids: number[]): Promise<UserRecord[]> {
-  const out: UserRecord[] = [];
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [TABLE_NAME]: { Keys: ids.slice(i, i + 100).map((id) => keys.user(id)) },
-    };
-    while (request && Object.keys(request).length) {
-      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
-      out.push(...((result.Responses?.[TABLE_NAME] ?? []) as UserRecord[]));
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return out;
 }
 
 /** One run of the hourly job: warns every daily-mode user whose local hour is now HH and whose balance is lower. */
 export async function runDailyWarnings(now = new Date()): Promise<{ checked: number; notified: number }> {
   const candidates = await dailyCandidates(now);
   const indexedHour = new Map(candidates.map((c) => [c.userId, c.indexedHour]));
-  const users = await usersByIds([...indexedHour.keys()]);
+  const users = [...(await usersById(indexedHour.keys())).values()];
   let notified = 0;
   for (const user of users) {
     const settings = warningSettingsOf(user);

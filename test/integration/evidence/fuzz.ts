@@ -3,7 +3,8 @@
  * unicode, empty strings, every encoding, GET and POST, valid and invalid signatures. Whatever comes in,
  * the answer must be well-formed XML (or MOR's plain text) with status 200, never a stack trace, and never
  * our generic internal error (which would mean an unhandled failure).
- * FUZZ_RUNS sets the requests per method (default 200; 1000 when CI is set).
+ * FUZZ_RUNS sets the requests per method (default 200; 1000 when CI is set). The methods are split into
+ * shards (fuzz-<n>.test.ts) so that test workers fuzz them in parallel.
  */
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
@@ -17,16 +18,8 @@ import { ADMIN, makeReseller, makeUser, setAdminSettings } from '../../support/w
 const RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.CI ? 1000 : 200));
 
 let handlers: { file: string; handler: MorHandler }[] = [];
+let shardLabel = '';
 const callers: { u: string; secret: string; p?: string }[] = [{ u: 'admin', secret: ADMIN.secret, p: ADMIN.password }];
-
-beforeAll(async () => {
-  handlers = await loadMethodHandlers();
-  const { reseller, user, secret } = await makeReseller();
-  const accountant = await makeUser('accountant');
-  callers.push({ u: reseller.username, secret, p: reseller.password }, { u: user.username, secret, p: user.password },
-    { u: accountant.username, secret: ADMIN.secret, p: accountant.password });
-  await setAdminSettings({ Allow_GET_API: '1' });
-}, 120_000);
 
 /** Parameter names worth generating: the method's own, the hash lists', and a few unknown ones. */
 function nameArbitrary(handler: MorHandler) {
@@ -73,39 +66,54 @@ function assertWellFormed(method: string, result: { statusCode?: number; body?: 
   }
 }
 
-describe('fuzzing every declared method', () => {
-  it('finds the method handlers', () => expect(methodFiles().length).toBeGreaterThan(0));
+/** Declares the fuzz suite for every `shards`-th method, starting at `shard` (0-based). */
+export function fuzzShard(shard: number, shards: number) {
+  beforeAll(async () => {
+    handlers = (await loadMethodHandlers()).filter((_, i) => i % shards === shard);
+    shardLabel = `shard ${shard + 1}/${shards}`;
+    const { reseller, user, secret } = await makeReseller();
+    const accountant = await makeUser('accountant');
+    callers.push({ u: reseller.username, secret, p: reseller.password }, { u: user.username, secret, p: user.password },
+      { u: accountant.username, secret: ADMIN.secret, p: accountant.password });
+    await setAdminSettings({ Allow_GET_API: '1' });
+    // Settings do not change during the fuzz: let the pipeline cache them, as it does in production.
+    process.env.SETTINGS_CACHE_MS = '60000';
+  }, 120_000);
 
-  it('every method answers any request with well-formed XML and never an unhandled error', async () => {
-    const failures: string[] = [];
-    for (const { file, handler } of handlers) {
-      const method = handler.declaration.method;
-      await fc.assert(
-        fc.asyncProperty(requestArbitrary(handler), async (request) => {
-          const who = callers[request.caller];
-          const params: Record<string, string> = { ...request.params };
-          if (who) {
-            params.u = who.u;
-            if (who.p && !('p' in params)) params.p = who.p;
-          }
-          const sent =
-            request.signed === 'valid' && who ? sign(method, params, who.secret)
-            : request.signed === 'garbage' ? { ...params, hash: 'f'.repeat(40) }
-            : params;
-          const event = buildEvent(method, sent, {
-            httpMethod: request.httpMethod,
-            encoding: request.encoding === 'raw' ? 'form' : request.encoding,
-            ...(request.encoding === 'raw' ? { rawBody: request.rawBody, contentType: request.contentType } : {}),
-          });
-          const result = (await handler(event, { awsRequestId: 'fuzz' } as never)) as never;
-          assertWellFormed(`${file} ${JSON.stringify(sent).slice(0, 300)}`, result);
-        }),
-        { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261122) },
-      ).catch((error: Error) => {
-        const cause = String((error.cause as Error | undefined)?.message ?? error.message);
-        failures.push(`${file}: ${cause.replace(/x{40,}/g, 'x…x').slice(0, 700)}`);
-      });
-    }
-    expect(failures).toEqual([]);
-  }, 1_800_000);
-});
+  describe('fuzzing every declared method', () => {
+    it('finds the method handlers', () => expect(methodFiles().length).toBeGreaterThan(0));
+
+    it('every method answers any request with well-formed XML and never an unhandled error', async () => {
+      const failures: string[] = [];
+      for (const { file, handler } of handlers) {
+        const method = handler.declaration.method;
+        await fc.assert(
+          fc.asyncProperty(requestArbitrary(handler), async (request) => {
+            const who = callers[request.caller];
+            const params: Record<string, string> = { ...request.params };
+            if (who) {
+              params.u = who.u;
+              if (who.p && !('p' in params)) params.p = who.p;
+            }
+            const sent =
+              request.signed === 'valid' && who ? sign(method, params, who.secret)
+              : request.signed === 'garbage' ? { ...params, hash: 'f'.repeat(40) }
+              : params;
+            const event = buildEvent(method, sent, {
+              httpMethod: request.httpMethod,
+              encoding: request.encoding === 'raw' ? 'form' : request.encoding,
+              ...(request.encoding === 'raw' ? { rawBody: request.rawBody, contentType: request.contentType } : {}),
+            });
+            const result = (await handler(event, { awsRequestId: 'fuzz' } as never)) as never;
+            assertWellFormed(`${file} ${JSON.stringify(sent).slice(0, 300)}`, result);
+          }),
+          { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261122) },
+        ).catch((error: Error) => {
+          const cause = String((error.cause as Error | undefined)?.message ?? error.message);
+          failures.push(`${file}: ${cause.replace(/x{40,}/g, 'x…x').slice(0, 700)}`);
+        });
+      }
+      expect(failures, shardLabel).toEqual([]);
+    }, 1_800_000);
+  });
+}

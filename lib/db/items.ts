@@ -1,0 +1,25 @@
+/** Single-table item writes and reads by key. */
+import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { db, TABLE_NAME } from './client.js';
+import type { StoredItem } from './query.js';
+
+type Key = Record<string, unknown>;
+
+/** Items by key: one BatchGetItem per 100 keys, unprocessed keys asked for again until none are left. */
+export async function batchGetItems(keyList: readonly Key[]): Promise<StoredItem[]> {
+  const out: StoredItem[] = [];
+  for (let i = 0; i < keyList.length; i += 100) {
+    let request: Record<string, { Keys: Key[] }> | undefined = { [TABLE_NAME]: { Keys: keyList.slice(i, i + 100) } };
+    while (request && Object.keys(request).length > 0) {
+      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
+      out.push(...(result.Responses?.[TABLE_NAME] ?? []));
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return out;
+}
+
+/** Writes an item that must not exist yet (ConditionalCheckFailedException when its key is taken). */
+export async function putNewItem(item: StoredItem): Promise<void> {
+  await db.send(new PutCommand({ TableName: TABLE_NAME, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
+}
