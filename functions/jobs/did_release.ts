@@ -4,10 +4,11 @@
  * partitions of the last LOOKBACK_DAYS days up to today (a missed run is caught up), never scans.
  */
 import { releaseClosedDids } from '../../lib/domain/dids.js';
+import { log } from '../../lib/log.js';
 
 export const handler = async (event?: { time?: string }) => {
   const now = event?.time ? new Date(event.time) : new Date();
   const released = await releaseClosedDids(now);
-  console.log(JSON.stringify({ level: 'INFO', job: 'did_release', released }));
+  log.info('Closed DIDs released', { job: 'did_release', released });
   return { released };
 };

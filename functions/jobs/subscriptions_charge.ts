@@ -8,6 +8,7 @@ import { ADMIN_ID, getSettings } from '../../lib/domain/settings.js';
 import { getService } from '../../lib/domain/services.js';
 import { chargeSubscription, dueSubscriptions, type ChargeOutcome } from '../../lib/domain/subscriptions.js';
 import { getUser } from '../../lib/domain/users.js';
+import { log } from '../../lib/log.js';
 
 export async function runSubscriptionCharges(now = Math.floor(Date.now() / 1000)): Promise<Record<ChargeOutcome, number>> {
   const adminSettings = await getSettings(ADMIN_ID);
@@ -22,7 +23,7 @@ export async function runSubscriptionCharges(now = Math.floor(Date.now() / 1000)
       for (const outcome of outcomes) totals[outcome] += 1;
     }
   }
-  console.log(JSON.stringify({ level: 'INFO', job: 'subscriptions_charge', now, ...totals }));
+  log.info('Subscriptions charged', { job: 'subscriptions_charge', now, ...totals });
   return totals;
 }
 

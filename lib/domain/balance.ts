@@ -13,6 +13,7 @@ import { enqueueEmail, type OutgoingEmail } from './outbox.js';
 import { setting, settingOn, type Settings } from './settings.js';
 import type { UserRecord } from './users.js';
 import { onBalanceChanged } from './warning-balance.js';
+import { log } from '../log.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -85,7 +86,7 @@ async function notifyWarningBalance(user: BalanceChange['user'], result: Balance
     await onBalanceChanged(user as UserRecord, result.previousMicros, result.currentMicros);
   } catch (error) {
     // The balance is committed; a notification problem must never fail the API call.
-    console.error(JSON.stringify({ level: 'ERROR', where: 'onBalanceChanged', userId: user.id, message: (error as Error)?.message }));
+    log.error('Balance notification failed', { where: 'onBalanceChanged', userId: user.id, error: { name: (error as Error)?.name, message: (error as Error)?.message } });
   }
 }
 
@@ -227,7 +228,7 @@ export async function sendEmailSafely(email: OutgoingEmail): Promise<void> {
   try {
     await enqueueEmail(email);
   } catch (error) {
-    console.error(JSON.stringify({ level: 'ERROR', where: 'enqueueEmail', subject: email.subject, message: (error as Error)?.message }));
+    log.error('Email could not be queued', { where: 'enqueueEmail', subject: email.subject, error: { name: (error as Error)?.name, message: (error as Error)?.message } });
   }
 }
 

@@ -23,6 +23,7 @@ import { formatMicros, toMicros } from '../money.js';
 import { outboxPut, isWebhookUrl, type OutboxMessage } from './outbox.js';
 import { ianaZoneOf, isTimeZoneName } from './time-zones.js';
 import { getUser, usersById, type UserRecord } from './users.js';
+import { log } from '../log.js';
 
 export type WarningRecipient = 'user' | 'owner' | 'accountant';
 export const WARNING_RECIPIENTS: readonly WarningRecipient[] = ['user', 'owner', 'accountant'];
@@ -268,7 +269,7 @@ export async function onBalanceChanged(user: UserRecord, previousMicros: bigint,
     );
   } catch (error) {
     // The balance change is committed; a failed warning must not fail it.
-    console.error(JSON.stringify({ level: 'ERROR', where: 'onBalanceChanged', userId: user.id, error: (error as Error)?.message }));
+    log.error('Warning balance check failed', { where: 'onBalanceChanged', userId: user.id, error: { name: (error as Error)?.name, message: (error as Error)?.message } });
   }
 }
 

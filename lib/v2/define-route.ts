@@ -9,6 +9,7 @@ import { ADMIN_ID, getSettings, settingOn, type Settings } from '../domain/setti
 import type { UserRecord, UserType } from '../domain/users.js';
 import { authenticateBearer } from './auth.js';
 import { RestError } from './errors.js';
+import { log } from '../log.js';
 
 export { z };
 
@@ -103,9 +104,9 @@ export function defineRestRoute<Q extends z.ZodMiniType = z.ZodMiniType, B exten
       });
       return json(result.status ?? 200, result.body);
     } catch (error) {
-      if (error instanceof RestError) return json(error.status, { errors: error.message });
+      if (error instanceof RestError) return json(error.status, { errors: error.message, ...error.details });
       const name = (error as { name?: string }).name ?? '';
-      console.error(JSON.stringify({ level: 'ERROR', route: declaration.route, error: name, message: (error as Error)?.message }));
+      log.error('Request failed', { route: declaration.route, requestId: event.requestContext?.requestId, error: { name, message: (error as Error)?.message } });
       return TRANSIENT.test(name)
         ? json(429, { errors: 'Service is busy, please retry' })
         : json(400, { errors: 'Request could not be processed' });

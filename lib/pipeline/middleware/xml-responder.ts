@@ -4,6 +4,7 @@ import { settingOn } from '../../domain/settings.js';
 import { renderXml, type XmlNode } from '../../xml.js';
 import { stateOf, type MorState } from '../context.js';
 import { ConcurrentChangeError, ERR, MorError, errorDocument, type ErrorEnvelope } from '../errors.js';
+import { log } from '../../log.js';
 
 /** A method's answer: an XML document, or (for MOR's few plain-text methods) raw text, or a file (tariff_rates_get's zip). */
 export type MethodAnswer = XmlNode | { text: string; contentType?: string } | FileAnswer;
@@ -71,9 +72,7 @@ export const xmlResponderMiddleware = (envelope: ErrorEnvelope): MiddlewareObj<A
       return;
     }
     const transient = isTransient(error);
-    console.error(JSON.stringify({
-      level: 'ERROR', requestId: state?.requestId, method: state?.method, error: error?.name, message: error?.message,
-    }));
+    log.error('Request failed', { requestId: state?.requestId, method: state?.method, error: { name: error?.name, message: error?.message } });
     request.response = httpResponse(renderXml(errorDocument(transient ? ERR.busy : ERR.internal, envelope)), state);
   },
 });

@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handler as usersGet } from '../../../functions/users/users_get.js';
 import { handler as conflinesUpdate } from '../../../functions/system/conflines_update.js';
 import { db, TABLE_NAME } from '../../../lib/db/client.js';
@@ -56,14 +56,17 @@ describe('injected DynamoDB faults', () => {
 
 describe('logs', () => {
   it('an unexpected failure is logged with its request id, never with the password, hash or secret', async () => {
+    // The Powertools logger writes JSON lines to process.stdout / process.stderr.
     const lines: string[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => lines.push(args.map(String).join(' '));
+    const capture = (chunk: unknown) => (lines.push(String(chunk)), true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
     try {
       const { result } = await withFault({ name: 'SomethingBroke', command: /Query/ }, signedUsersGet);
       expect(lines.join('\n')).toContain(result.headers['x-request-id']);
     } finally {
-      console.error = original;
+      stdout.mockRestore();
+      stderr.mockRestore();
     }
     const output = lines.join('\n');
     expect(output).not.toContain(ADMIN.password);
