@@ -11,6 +11,8 @@ const tiers = [
     name: 'integration + e2e',
     command: process.execPath,
     args: [join(REPO_ROOT, 'scripts/with-dynamodb.mjs'), vitest, 'run', '--project', 'integration', '--project', 'e2e'],
+    // One DynamoDB Local per test worker (vitest.config.ts maxWorkers): each instance serves one core at most.
+    env: { DYNAMODB_INSTANCES: process.env.DYNAMODB_INSTANCES ?? '3' },
   },
 ];
 
@@ -18,9 +20,9 @@ let current;
 // A terminal Ctrl-C reaches the tier's processes directly; forward signals sent to us alone.
 onShutdownSignal((signal) => current?.kill(signal));
 
-for (const { name, command, args } of tiers) {
+for (const { name, command, args, env } of tiers) {
   console.log(`\n▶ npm test: ${name} tests\n`);
-  current = track(spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit' }));
+  current = track(spawn(command, args, { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ...env } }));
   const status = await exitStatus(current);
   if (status !== 0) {
     console.error(`\n✖ npm test: ${name} tests failed (exit ${status})`);

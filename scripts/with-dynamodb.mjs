@@ -1,6 +1,8 @@
 // Usage: node scripts/with-dynamodb.mjs <command...>
 // Runs the command against a throw-away in-memory DynamoDB Local (or the local one DYNAMODB_ENDPOINT
 // names), with the table created and DYNAMODB_ENDPOINT / TABLE_NAME / AWS_* exported to it.
+// DYNAMODB_INSTANCES=n starts n instances and exports them all as DYNAMODB_ENDPOINTS (comma-separated):
+// DynamoDB Local serialises its requests on one core, so test workers spread over several instances.
 import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { exitStatus, onShutdownSignal, track } from './lib/children.mjs';
@@ -14,21 +16,25 @@ if (!command) {
 }
 
 const tableName = process.env.TABLE_NAME || 'morless-test';
-let db;
+const instances = Math.max(1, Number(process.env.DYNAMODB_INSTANCES ?? 1));
+const dbs = [];
+const stopAll = () => Promise.all(dbs.map((instance) => instance.stop()));
 try {
   if (process.env.DYNAMODB_ENDPOINT) {
     assertLocalEndpoint(process.env.DYNAMODB_ENDPOINT);
-    db = { endpoint: process.env.DYNAMODB_ENDPOINT, stop: async () => {} };
+    dbs.push({ endpoint: process.env.DYNAMODB_ENDPOINT, stop: async () => {} });
   } else {
     requireJava();
-    db = await startDynamoDbLocal({ inMemory: true });
+    // One at a time: each picks a free port, which two parallel starts could both pick.
+    for (let i = 0; i < instances; i += 1) dbs.push(await startDynamoDbLocal({ inMemory: true }));
   }
-  await ensureTable(db.endpoint, tableName);
+  await Promise.all(dbs.map((instance) => ensureTable(instance.endpoint, tableName)));
 } catch (error) {
   console.error(`with-dynamodb: ${error.message}`);
-  await db?.stop();
+  await stopAll();
   process.exit(1);
 }
+const db = dbs[0];
 
 const child = track(
   spawn(command, args, {
@@ -36,6 +42,7 @@ const child = track(
     env: {
       ...process.env,
       ...localDynamoDbEnv(db.endpoint, tableName),
+      DYNAMODB_ENDPOINTS: dbs.map((instance) => instance.endpoint).join(','),
       // So `vitest`, `tsx`, `node` (22) resolve as in npm scripts even when run outside npm.
       PATH: [join(REPO_ROOT, 'node_modules/.bin'), process.env.PATH].join(delimiter),
     },
@@ -51,5 +58,5 @@ try {
   console.error(`with-dynamodb: cannot run ${command}: ${error.message}`);
   status = 127;
 }
-await db.stop();
+await stopAll();
 process.exit(status);

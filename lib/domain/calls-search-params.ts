@@ -15,4 +15,4 @@ export const searchCallsFor = (caller: UserRecord, filters: CallFilters, adminSe
     resellerMayFilterHgc: settingOn(adminSettings, 'Show_HGC_for_Resellers'),
   });
 
-export const systemCurrency = (adminSettings: Settings) => setting(adminSettings, 'Default_currency', 'USD');
+export { systemCurrency } from './balance.js';

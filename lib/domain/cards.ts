@@ -104,7 +104,7 @@ export const groupOwnerOf = (caller: UserRecord): number =>
 export const ownsGroup = (caller: UserRecord, group: Pick<CardGroup, 'ownerId'>): boolean =>
   caller.usertype === 'admin' || group.ownerId === groupOwnerOf(caller);
 
-export const systemCurrency = (adminSettings: Settings) => setting(adminSettings, 'Default_currency', 'USD');
+export { systemCurrency } from './balance.js';
 
 // ---------------------------------------------------------------------------------------------
 // Groups

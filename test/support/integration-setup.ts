@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
+// With several DynamoDB Local instances (DYNAMODB_ENDPOINTS), each test worker keeps to one of them.
+const endpoints = (process.env.DYNAMODB_ENDPOINTS ?? '').split(',').filter(Boolean);
+const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1);
+if (endpoints.length > 0) process.env.DYNAMODB_ENDPOINT = endpoints[(worker - 1) % endpoints.length];
 const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
 if (!/^http:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+\/?$/.test(endpoint)) {
   throw new Error(`integration tests need a local DYNAMODB_ENDPOINT (run them through npm test); got "${endpoint}"`);
