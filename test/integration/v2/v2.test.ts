@@ -208,12 +208,10 @@ describe('POST /billing/api/v2/calls/import', () => {
 
   it('takes 10,000 CDRs in one request', async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => cdr(`bulk-${i}`, a.user.id, 1000 + (i % 80_000), { reseller_id: String(a.reseller.id), user_price: '0.01' }));
-    const started = Date.now();
     const answer = await send(callsImport, { headers: bearer(admin.access_token), body: JSON.stringify(rows) });
-    console.log(`ingest: 10,000 CDRs in ${Date.now() - started} ms`);
     expect(answer.json).toEqual({ imported: 10_000, duplicates: 0, errors: [] });
     expect((await getUser(a.user.id))!.balanceMicros).toBe(-(200_000 + 100_000_000));
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('GET /billing/api/v2/api-docs', () => {
