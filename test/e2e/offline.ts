@@ -23,6 +23,8 @@ const freePort = () =>
 
 export interface OfflineApi {
   baseUrl: string;
+  /** Everything the offline server (and so every handler) has printed so far. */
+  output: () => string;
   stop: () => Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startOfflineApi(): Promise<OfflineApi> {
   }
   return {
     baseUrl: `http://127.0.0.1:${port}/billing/api`,
+    output: () => output,
     stop: async () => {
       try {
         process.kill(-child.pid!, 'SIGTERM');
