@@ -12,7 +12,7 @@ import { MICROS_PER_UNIT, formatMicros, storeMicros, toMicros } from '../money.j
 import { enqueueEmail, type OutgoingEmail } from './outbox.js';
 import { setting, settingOn, type Settings } from './settings.js';
 import type { UserRecord } from './users.js';
-import { onBalanceChanged } from './warning-balance.js';
+import { onBalanceChanged, warningSettingsOf } from './warning-balance.js';
 import { log } from '../log.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -120,8 +120,13 @@ async function addToBalanceWithItems(change: BalanceChange, items: TransactItem[
     if (failed > 0) throw new CompanionItemConflictError(failed - 1, reasons[failed]?.Item);
     throw error;
   }
-  // A transaction returns no attributes: the balance it produced is read once, strongly consistent,
-  // for the warning-balance hook only (the money itself was already moved exactly by the ADD).
+  // A transaction returns no attributes. The balances reported here only feed the warning-balance
+  // hook (the money itself was already moved exactly by the ADD): without an active warning, the
+  // caller's snapshot is enough; with one, the balance it produced is read once, strongly consistent.
+  if (!warningSettingsOf(change.user as UserRecord)?.active) {
+    const previousMicros = toMicros(change.user.balanceMicros);
+    return { previousMicros, currentMicros: previousMicros + change.deltaMicros };
+  }
   const read = await db.send(
     new GetCommand({ TableName: TABLE_NAME, Key: keys.user(change.user.id), ProjectionExpression: 'balanceMicros', ConsistentRead: true }),
   );
