@@ -18,6 +18,10 @@ if (!/^http:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+\/?$/.test(endpoint)) {
 
 process.env.TABLE_NAME = `t-${randomBytes(6).toString('hex')}`;
 process.env.SETTINGS_CACHE_MS = '0';
+// Under heavy contention DynamoDB Local answers InternalServerError ("too long waiting for a lock. This
+// request will succeed in actual DynamoDB API"); the SDK retries it (reusing a transaction's idempotency
+// token), so give it more attempts than production's 4.
+process.env.DYNAMODB_MAX_ATTEMPTS ??= '8';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
