@@ -3,7 +3,7 @@
  * BatchWrite) and a counter of DynamoDB round trips (a middleware on the shared client).
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { db, TABLE_NAME } from '../../lib/db/client.js';
 import { keys } from '../../lib/db/keys.js';
@@ -96,6 +96,19 @@ export async function rawBatchWrite(items: Record<string, unknown>[], concurrenc
       const result = await db.send(new BatchWriteCommand({ RequestItems: request as never }));
       request = result.UnprocessedItems as typeof request;
     }
+  });
+  return performance.now() - start;
+}
+
+/** Writes new items in transactions of 99, `concurrency` in flight (the transactional floor); answers the wall time. */
+export async function rawTransactWrite(items: Record<string, unknown>[], concurrency = 16): Promise<number> {
+  const transactions: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 99) transactions.push(items.slice(i, i + 99));
+  const start = performance.now();
+  await pool(transactions, concurrency, async (batch) => {
+    await db.send(new TransactWriteCommand({
+      TransactItems: batch.map((Item) => ({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(PK)' } })),
+    }));
   });
   return performance.now() - start;
 }

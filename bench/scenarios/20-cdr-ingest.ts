@@ -11,14 +11,12 @@
  * one-user request; 0 skips it), BENCH_IMPORT_TX_FLOOR (1: also the raw TransactWrite floor; 0 skips it).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { db, TABLE_NAME } from '../../lib/db/client.js';
 import { callItems, callKeys, mapLimit, usersById } from '../../lib/domain/calls.js';
 import { parseCdr } from '../../lib/domain/calls-cdr.js';
 import type { RestHandler } from '../../lib/v2/define-route.js';
 import { ADMIN, makeUser, type TestUser } from '../../test/support/world.js';
-import { check, envNumber, int, pool, ratio, rawBatchWrite, secs, timed } from '../lib/support.js';
+import { check, envNumber, int, pool, ratio, rawBatchWrite, rawTransactWrite, secs, timed } from '../lib/support.js';
 
 // A fixed signing key, so the run does not generate the local development key file.
 process.env.JWT_SIGNING_KEY ??= `bench-${randomBytes(16).toString('hex')}`;
@@ -93,14 +91,7 @@ export async function run({ say }: { say: (line?: string) => void }) {
   const batchMillis = await rawBatchWrite(batchItems, 16);
   let txMillis: number | undefined;
   if (txFloor) {
-    const txItems = itemsOf(rows('rt', postpaid));
-    const transactions: Record<string, unknown>[][] = [];
-    for (let i = 0; i < txItems.length; i += 99) transactions.push(txItems.slice(i, i + 99));
-    txMillis = (await timed(() => pool(transactions, 16, async (items) => {
-      await db.send(new TransactWriteCommand({
-        TransactItems: items.map((Item) => ({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(PK)' } })),
-      }));
-    }))).millis;
+    txMillis = await rawTransactWrite(itemsOf(rows('rt', postpaid)), 16);
   }
 
   const perSecond = (n: number, millis: number) => int(n / (millis / 1000));

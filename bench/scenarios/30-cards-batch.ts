@@ -6,14 +6,12 @@
  * Knobs: BENCH_CARDS (10000), BENCH_CARDS_TX_FLOOR (1: also the raw TransactWrite floor; 0 skips it).
  */
 import { randomInt } from 'node:crypto';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as callingCardsCreate } from '../../functions/cards/calling_cards_create.js';
-import { db, TABLE_NAME } from '../../lib/db/client.js';
 import { cardItem, cardKeys, countCards, type Card } from '../../lib/domain/cards.js';
 import { callHandler, errorOf } from '../../test/support/api.js';
 import { ADMIN } from '../../test/support/world.js';
 import { ADMIN_CALLER, createGroup } from '../../test/integration/cards/helpers.js';
-import { check, countRoundTrips, envNumber, int, pool, ratio, rawBatchWrite, secs, timed, tripsText } from '../lib/support.js';
+import { check, countRoundTrips, envNumber, int, pool, ratio, rawBatchWrite, rawTransactWrite, secs, timed, tripsText } from '../lib/support.js';
 
 const API_GATEWAY_TIMEOUT_MS = 29_000;
 
@@ -47,14 +45,7 @@ export async function run({ say }: { say: (line?: string) => void }) {
   const batchMillis = await rawBatchWrite(batchItems, 16);
   let txMillis: number | undefined;
   if (txFloor) {
-    const txItems = itemsFor(2 * count, 950_000_000);
-    const transactions: Record<string, unknown>[][] = [];
-    for (let i = 0; i < txItems.length; i += 99) transactions.push(txItems.slice(i, i + 99));
-    txMillis = (await timed(() => pool(transactions, 16, async (items) => {
-      await db.send(new TransactWriteCommand({
-        TransactItems: items.map((Item) => ({ Put: { TableName: TABLE_NAME, Item, ConditionExpression: 'attribute_not_exists(PK)' } })),
-      }));
-    }))).millis;
+    txMillis = await rawTransactWrite(itemsFor(2 * count, 950_000_000), 16);
   }
 
   const items = batchItems.length;
