@@ -1,21 +1,12 @@
 /** End to end over real HTTP: osls offline → bundled ESM handlers → DynamoDB Local. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { morHash } from '../../lib/mor/hash.js';
 import { errorOf, parseXml } from '../support/api.js';
-import { startOfflineApi, type OfflineApi } from './offline.js';
+import { postForm, useOfflineApi } from './offline.js';
 
-let api: OfflineApi;
+const offline = useOfflineApi();
 
-beforeAll(async () => {
-  api = await startOfflineApi();
-}, 180_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
-
-const post = (path: string, params: Record<string, string>) =>
-  fetch(`${api.baseUrl}/${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
+const post = (route: string, params: Record<string, string>) => postForm(offline(), route, params);
 
 describe('the API over HTTP', () => {
   it('users_get signed as on the seed page returns the admin', async () => {
@@ -31,12 +22,12 @@ describe('the API over HTTP', () => {
       const response = await post(path, { u: 'admin', hash });
       expect(parseXml(await response.text()).page.version, path).toBe('X19');
     }
-    const json = await fetch(`${api.baseUrl}/get_version`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ u: 'admin', hash }) });
+    const json = await fetch(`${offline().baseUrl}/get_version`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ u: 'admin', hash }) });
     expect(parseXml(await json.text()).page.version).toBe('X19');
   });
 
   it('GET is refused by default with MOR’s filter envelope', async () => {
-    const response = await fetch(`${api.baseUrl}/system_version_get?u=admin&hash=${morHash('system_version_get', {}, 'secret')}`);
+    const response = await fetch(`${offline().baseUrl}/system_version_get?u=admin&hash=${morHash('system_version_get', {}, 'secret')}`);
     expect(response.status).toBe(200);
     expect(parseXml(await response.text())).toEqual({ status: { error: 'GET Requests are disabled' } });
   });

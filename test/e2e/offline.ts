@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -76,3 +77,20 @@ export async function startOfflineApi(): Promise<OfflineApi> {
     },
   };
 }
+
+/** Starts the API before the file's tests and stops it after them; the returned getter reads it. */
+export function useOfflineApi(): () => OfflineApi {
+  let api: OfflineApi | undefined;
+  beforeAll(async () => {
+    api = await startOfflineApi();
+    process.env.SETTINGS_CACHE_MS = '0';
+  }, 180_000);
+  afterAll(async () => {
+    await api?.stop();
+  });
+  return () => api!;
+}
+
+/** POSTs a form body to `/billing/api/<route>`. */
+export const postForm = (api: OfflineApi, route: string, params: Record<string, string>) =>
+  fetch(`${api.baseUrl}/${route}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });

@@ -2,32 +2,22 @@
  * The wisecall-style reseller flow end to end over real HTTP (osls offline → bundled handlers →
  * DynamoDB Local), signed with the reseller's own key, including old route names.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { morHash } from '../../lib/mor/hash.js';
 import { errorOf, parseXml } from '../support/api.js';
-import { startOfflineApi, type OfflineApi } from './offline.js';
+import { postForm, useOfflineApi } from './offline.js';
 
-let api: OfflineApi;
-
-beforeAll(async () => {
-  api = await startOfflineApi();
-}, 180_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
+const offline = useOfflineApi();
 
 /** POSTs a signed form to `/billing/api/<route>`; `method` names the hash rule when the route is an old name. */
 async function call(route: string, params: Record<string, string>, secret: string, method = route) {
-  const body = new URLSearchParams({ ...params, hash: morHash(method, params, secret) });
-  const response = await fetch(`${api.baseUrl}/${route}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const response = await postForm(offline(), route, { ...params, hash: morHash(method, params, secret) });
   expect(response.status).toBe(200);
   return parseXml(await response.text());
 }
 
 describe('reseller flow over HTTP', () => {
   it('user_register → device_create → devices_get → device_update → dids_get → did_details_update → did_device_assign → did_unassign_device', async () => {
-    process.env.SETTINGS_CACHE_MS = '0';
     const { makeReseller } = await import('../support/world.js');
     const { updateSettings } = await import('../../lib/domain/settings.js');
     const { makeProvider } = await import('../integration/dids/support.js');

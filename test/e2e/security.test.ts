@@ -4,26 +4,15 @@
  * 2FA by TOTP on the v2 login, and log redaction of what the offline server prints.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { morHash } from '../../lib/mor/hash.js';
 import { errorOf, parseXml } from '../support/api.js';
-import { startOfflineApi, type OfflineApi } from './offline.js';
+import { postForm, useOfflineApi } from './offline.js';
 
-let api: OfflineApi;
-
-beforeAll(async () => {
-  api = await startOfflineApi();
-  process.env.SETTINGS_CACHE_MS = '0';
-}, 180_000);
-
-afterAll(async () => {
-  await api?.stop();
-});
+const offline = useOfflineApi();
 
 async function post(route: string, params: Record<string, string>) {
-  const response = await fetch(`${api.baseUrl}/${route}`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params),
-  });
+  const response = await postForm(offline(), route, params);
   expect(response.status).toBe(200);
   return parseXml(await response.text());
 }
@@ -78,7 +67,7 @@ describe('security over HTTP', () => {
     const { totpCode } = await import('../../lib/domain/totp.js');
     expect(await twoFactor.confirmTotpEnrolment(user, totpCode(enrolment.secret, new Date()))).toBe(true);
     const login = (headers: Record<string, string> = {}) =>
-      fetch(`${api.baseUrl}/v2/authentication/login`, {
+      fetch(`${offline().baseUrl}/v2/authentication/login`, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(`${user.username}:Passw0rd!`).toString('base64')}`, ...headers },
       });
@@ -93,10 +82,10 @@ describe('security over HTTP', () => {
   });
 
   it('what the server logs never carries the password, the hash or the secret', async () => {
-    const before = api.output().length;
+    const before = offline().output().length;
     await post('users_get', { u: 'admin', p: 'Sup3rSecretPw', hash: createHmac('sha1', 'x').update('y').digest('hex') });
     await post('users_get', { u: 'admin', p: 'Sup3rSecretPw', hash: 'broken', secret: 'TopSecretValue' });
-    const printed = api.output().slice(before);
+    const printed = offline().output().slice(before);
     expect(printed).not.toContain('Sup3rSecretPw');
     expect(printed).not.toContain('TopSecretValue');
   });
