@@ -12,7 +12,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { callItems, callKeys, mapLimit, usersById } from '../../lib/domain/calls.js';
+import { callItems, callKeys, mapLimit } from '../../lib/domain/calls.js';
+import { usersById } from '../../lib/domain/users.js';
 import { parseCdr } from '../../lib/domain/calls-cdr.js';
 import type { RestHandler } from '../../lib/v2/define-route.js';
 import { ADMIN, makeUser, type TestUser } from '../../test/support/world.js';

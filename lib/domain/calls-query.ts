@@ -7,9 +7,9 @@
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { canManageUser } from '../pipeline/access.js';
-import { callKeys, mapLimit, partitionsOf, usersById, type CallRecord, type CallScope } from './calls.js';
+import { callKeys, mapLimit, partitionsOf, type CallRecord, type CallScope } from './calls.js';
 import { isoSecond, todayWindow, utcDaysBetween } from './calls-time.js';
-import { getUser, type UserRecord } from './users.js';
+import { getUser, usersById, type UserRecord } from './users.js';
 
 export const CALL_TYPES = ['all', 'answered', 'no answer', 'failed', 'busy'] as const;
 
@@ -52,15 +52,30 @@ const DIGITS = /^[0-9]+$/;
 const digitsOrAll = (value: string | undefined) => (value && (DIGITS.test(value) || value === 'all') ? value : 'all');
 const isStaff = (caller: UserRecord) => caller.usertype === 'admin' || caller.usertype === 'accountant';
 
+interface ResolvedScope {
+  scope: CallScope;
+  userId?: number;
+  resellerId?: number;
+  /** The s_user read while resolving (reused for the names of the answer). */
+  user?: UserRecord;
+  /** The scope's day list, when it was read early. */
+  days?: Promise<Set<string>>;
+}
+
 /** The calls a caller may see, narrowed by s_user / s_reseller: a scope, plus the ids a call must match. */
-async function resolveScope(caller: UserRecord, filters: CallFilters) {
+async function resolveScope(caller: UserRecord, filters: CallFilters): Promise<ResolvedScope> {
   const sUser = filters.s_user ?? 'all';
   const sReseller = filters.s_reseller && filters.s_reseller !== 'all' ? filters.s_reseller : undefined;
   if (sUser !== 'all') {
-    const user = DIGITS.test(sUser) ? await getUser(Number(sUser)) : undefined;
+    if (!DIGITS.test(sUser) || !Number.isSafeInteger(Number(sUser))) throw new CallsNotVisible();
+    const scope: CallScope = { kind: 'user', id: Number(sUser) };
+    // The user's day list is read alongside the user (one round trip); it is used only once the user is visible.
+    const days = daysWithCalls(scope);
+    days.catch(() => undefined);
+    const user = await getUser(scope.id);
     if (!user || user.deleted || !canManageUser(caller, user)) throw new CallsNotVisible();
     const reseller = isStaff(caller) && sReseller && DIGITS.test(sReseller) ? Number(sReseller) : undefined;
-    return { scope: { kind: 'user', id: user.id } as CallScope, userId: user.id, resellerId: reseller };
+    return { scope, userId: user.id, resellerId: reseller, user, days };
   }
   switch (caller.usertype) {
     case 'admin':
@@ -110,8 +125,8 @@ async function daysWithCalls(scope: CallScope): Promise<Set<string>> {
 }
 
 /** Calls of a scope within [start, end] (unix seconds), one Query per existing day partition, in parallel. */
-async function callsInWindow(scope: CallScope, start: number, end: number): Promise<CallRecord[]> {
-  const existing = await daysWithCalls(scope);
+async function callsInWindow(scope: CallScope, start: number, end: number, knownDays?: Promise<Set<string>>): Promise<CallRecord[]> {
+  const existing = await (knownDays ?? daysWithCalls(scope));
   const days = existing.size === 0 ? [] : utcDaysBetween(start, end).filter((day) => existing.has(day));
   const from = isoSecond(start * 1000);
   const to = `${isoSecond(end * 1000)}#\uffff`;
@@ -212,8 +227,9 @@ export async function searchCalls(caller: UserRecord, filters: CallFilters, opti
   if (filters.s_uniqueid) candidates = await callByUniqueid(filters.s_uniqueid);
   else if (filters.s_callback_uniqueid) candidates = dedupe(await callsByCallbackUniqueid(filters.s_callback_uniqueid));
   else {
-    const scope: CallScope = device !== 'all' ? { kind: 'device', id: Number(device) } : resolved.scope;
-    candidates = await callsInWindow(scope, start, end);
+    candidates = device !== 'all'
+      ? await callsInWindow({ kind: 'device', id: Number(device) }, start, end)
+      : await callsInWindow(resolved.scope, start, end, resolved.days);
   }
 
   const needsDstOwners = resolved.resellerId !== undefined;
@@ -234,7 +250,7 @@ export async function searchCalls(caller: UserRecord, filters: CallFilters, opti
     (filters.only_did !== '1' || call.didId > 0),
   );
 
-  const names = await usersById(matching.flatMap((c) => [c.userId, c.resellerId].filter((id) => id >= 0)));
+  const names = await usersById(matching.flatMap((c) => [c.userId, c.resellerId]), [caller, resolved.user, ...owners.values()]);
   const orderBy = (ORDER_KEYS as readonly string[]).includes(filters.order_by ?? '') ? filters.order_by! : 'time';
   const direction = filters.order_desc === '1' ? -1 : 1;
   const sorted = matching

@@ -12,7 +12,7 @@
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { keys } from '../db/keys.js';
-import { isConditionalCancel, type UserRecord } from './users.js';
+import { isConditionalCancel, usersById, type UserRecord } from './users.js';
 import { parseCdr, type CallRecord } from './calls-cdr.js';
 
 export type { CallRecord } from './calls-cdr.js';
@@ -141,24 +141,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
   return results;
 }
 
-/** Users by id (BatchGet, 100 at a time). */
-export async function usersById(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
-  const unique = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id >= 0);
-  const found = new Map<number, UserRecord>();
-  const chunks: number[][] = [];
-  for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-  await mapLimit(chunks, 4, async (chunk) => {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [TABLE_NAME]: { Keys: chunk.map((id) => keys.user(id)) },
-    };
-    for (let attempt = 0; request && Object.keys(request).length && attempt < 10; attempt++) {
-      const result = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[TABLE_NAME] ?? []) found.set(Number(item.id), item as UserRecord);
-      request = result.UnprocessedKeys as typeof request;
-    }
-  });
-  return found;
-}
 
 export interface IngestReport {
   imported: number;

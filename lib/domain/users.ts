@@ -105,9 +105,15 @@ async function queryOne(index: string, pkName: string, pkValue: string): Promise
 }
 
 /** Users by id (for listings): a map of the ones that exist. */
-export async function usersById(ids: Iterable<number>): Promise<Map<number, UserRecord>> {
-  const users = (await batchGetItems([...new Set(ids)].map((id) => keys.user(id)))).map((item) => strip(item)!);
-  return new Map(users.map((user) => [user.id, user]));
+export async function usersById(ids: Iterable<number>, known: Iterable<UserRecord | undefined> = []): Promise<Map<number, UserRecord>> {
+  const found = new Map<number, UserRecord>();
+  for (const user of known) if (user) found.set(user.id, user);
+  const missing = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id >= 0 && !found.has(id));
+  for (const item of await batchGetItems(missing.map((id) => keys.user(id)))) {
+    const user = strip(item)!;
+    found.set(user.id, user);
+  }
+  return found;
 }
 
 export const findUserByUsername = (username: string) =>
