@@ -24,12 +24,19 @@ const freePort = () =>
 
 export interface OfflineApi {
   baseUrl: string;
+  /** The same API reached over IPv6 loopback (`[::1]`); only answers when started with `host: '::'`. */
+  baseUrlIpv6: string;
   /** Everything the offline server (and so every handler) has printed so far. */
   output: () => string;
   stop: () => Promise<void>;
 }
 
-export async function startOfflineApi(): Promise<OfflineApi> {
+export interface OfflineOptions {
+  /** Address the server listens on; `::` (dual stack) lets a test call from `::1`, and IPv4 callers then arrive as `::ffff:127.0.0.1`. */
+  host?: string;
+}
+
+export async function startOfflineApi(options: OfflineOptions = {}): Promise<OfflineApi> {
   const endpoint = process.env.DYNAMODB_ENDPOINT ?? '';
   if (!/^http:\/\/(localhost|127\.0\.0\.1):\d+/.test(endpoint)) throw new Error('e2e tests need a local DYNAMODB_ENDPOINT (npm test)');
   const tableName = `e2e-${randomBytes(5).toString('hex')}`;
@@ -47,7 +54,7 @@ export async function startOfflineApi(): Promise<OfflineApi> {
   const lambdaPort = await freePort();
   const child: ChildProcess = spawn(
     `${root}node_modules/.bin/osls`,
-    ['offline', '--stage', 'local', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--noPrependStageInUrl', '--localEnvironment'],
+    ['offline', '--stage', 'local', '--httpPort', String(port), '--lambdaPort', String(lambdaPort), '--noPrependStageInUrl', '--localEnvironment', ...(options.host ? ['--host', options.host] : [])],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
@@ -61,6 +68,7 @@ export async function startOfflineApi(): Promise<OfflineApi> {
   }
   return {
     baseUrl: `http://127.0.0.1:${port}/billing/api`,
+    baseUrlIpv6: `http://[::1]:${port}/billing/api`,
     output: () => output,
     stop: async () => {
       try {
@@ -79,10 +87,10 @@ export async function startOfflineApi(): Promise<OfflineApi> {
 }
 
 /** Starts the API before the file's tests and stops it after them; the returned getter reads it. */
-export function useOfflineApi(): () => OfflineApi {
+export function useOfflineApi(options: OfflineOptions = {}): () => OfflineApi {
   let api: OfflineApi | undefined;
   beforeAll(async () => {
-    api = await startOfflineApi();
+    api = await startOfflineApi(options);
     process.env.SETTINGS_CACHE_MS = '0';
   }, 180_000);
   afterAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * Issue 9's rules over real HTTP (osls offline → handlers → DynamoDB Local): IP allow-list hit and miss,
+ * Issue 9's rules over real HTTP (osls offline → handlers → DynamoDB Local): IP allow-list hit and miss (IPv4, IPv6),
  * CIDR canonicalisation and range expansion, API permission groups, replay-safe signing (a replay refused),
  * 2FA by TOTP on the v2 login, and log redaction of what the offline server prints.
  */
@@ -9,7 +9,8 @@ import { morHash } from '../../lib/mor/hash.js';
 import { errorOf, parseXml } from '../support/api.js';
 import { postForm, useOfflineApi } from './offline.js';
 
-const offline = useOfflineApi();
+// Dual stack, so one test can call from IPv6 (`::1`); IPv4 calls then arrive IPv4-mapped (`::ffff:127.0.0.1`).
+const offline = useOfflineApi({ host: '::' });
 
 async function post(route: string, params: Record<string, string>) {
   const response = await postForm(offline(), route, params);
@@ -31,6 +32,17 @@ describe('security over HTTP', () => {
     expect(await signed('system_version_get', { u: reseller.username }, secret)).toEqual({ status: { error: 'Access Denied' } });
     await signed('whitelisted_ip_add', { u: 'admin', owner_id: owner, ip: '127.0.0.1' }, 'secret');
     expect((await signed('system_version_get', { u: reseller.username }, secret)).page.version).toBe('X19');
+  });
+
+  it('IP allow-list over IPv6: an IPv6 entry lets the ::1 caller in, the IPv4 caller (arriving IPv4-mapped) stays out', async () => {
+    const { makeReseller } = await import('../support/world.js');
+    const { reseller, secret } = await makeReseller();
+    const added = await signed('whitelisted_ip_add', { u: 'admin', owner_id: String(reseller.id), ip: '0:0:0:0:0:0:0:1/128' }, 'secret');
+    expect(added.page.whitelisted_ips.whitelisted_ip.ip).toBe('::1');
+    const params = { u: reseller.username, hash: morHash('system_version_get', { u: reseller.username }, secret) };
+    const overIpv6 = await postForm({ ...offline(), baseUrl: offline().baseUrlIpv6 }, 'system_version_get', params);
+    expect(parseXml(await overIpv6.text()).page.version).toBe('X19');
+    expect(await post('system_version_get', params)).toEqual({ status: { error: 'Access Denied' } });
   });
 
   it('API permission groups: a restricted user may call what its group grants, nothing else', async () => {

@@ -97,6 +97,42 @@ describe('whitelisted_ip_add / whitelisted_ips_get / whitelisted_ip_delete', () 
   });
 });
 
+describe('IPv6 entries', () => {
+  it('adds single addresses and subnets in canonical text, refusing equal spellings as duplicates', async () => {
+    const { reseller } = await makeReseller();
+    const owner = String(reseller.id);
+    const add = (ip: string) => callHandler(ipAdd, admin({ owner_id: owner, ip }), { secret: ADMIN.secret });
+    const cidr = await add('2001:DB8:0:0::1/32');
+    expect(listOf(cidr.xml)).toMatchObject([{ ip: '2001:db8::/32', reason: 'MOR-WHITELIST-GUI', owner_id: owner }]);
+    expect(listOf((await add('2001:0db8:0000:0000:0000:0000:0000:0005')).xml).map((e: any) => e.ip)).toEqual(['2001:db8::5']);
+    expect(listOf((await add('::ffff:10.9.8.7')).xml).map((e: any) => e.ip)).toEqual(['10.9.8.7']);
+    expect(errorOf((await add('2001:db8:ffff::/32')).xml)).toBe('IP is already whitelisted');
+    expect(errorOf((await add('2001:db8:0:0:0:0:0:5')).xml)).toBe('IP is already whitelisted');
+    expect(errorOf((await add('10.9.8.7')).xml)).toBe('IP is already whitelisted');
+    const range = await add('2001:db8::9-b');
+    expect(listOf(range.xml).map((e: any) => e.ip)).toEqual(['2001:db8::9', '2001:db8::a', '2001:db8::b']);
+    for (const bad of ['2001:db8::/129', '1::2::3', 'fe80::1%eth0', '2001:db8::g']) expect(errorOf((await add(bad)).xml)).toBe('IP is not valid');
+  });
+
+  it('searches the stored text with % and deletes by any spelling', async () => {
+    const { reseller } = await makeReseller();
+    const owner = String(reseller.id);
+    for (const ip of ['2001:db8::/32', '2001:db8::1', 'fe80::1', '1.2.3.4']) await callHandler(ipAdd, admin({ owner_id: owner, ip }), { secret: ADMIN.secret });
+    const search = async (ip: string) =>
+      listOf((await callHandler(ipsGet, admin({ owner_id: owner, ip }), { secret: ADMIN.secret })).xml).map((e: any) => e.ip).sort();
+    expect(await search('2001:db8::%')).toEqual(['2001:db8::/32', '2001:db8::1']);
+    expect(await search('%::1')).toEqual(['2001:db8::1', 'fe80::1']);
+    expect(await search('FE80::1')).toEqual(['fe80::1']);
+    expect(await search('2001:db8::')).toEqual([]);
+    const deleted = await callHandler(ipDelete, admin({ owner_id: owner, ip: '2001:DB8:0::77/32' }), { secret: ADMIN.secret });
+    expect(deleted.xml.page.status.success).toBe('Whitelisted IP successfully deleted');
+    expect(await callHandler(ipDelete, admin({ owner_id: owner, ip: 'fe80:0:0:0:0:0:0:1' }), { secret: ADMIN.secret }))
+      .toMatchObject({ xml: { page: { status: { success: 'Whitelisted IP successfully deleted' } } } });
+    expect(errorOf((await callHandler(ipDelete, admin({ owner_id: owner, ip: 'fe80::1' }), { secret: ADMIN.secret })).xml)).toBe('Whitelisted IP was not found');
+    expect(await search('%')).toEqual(['1.2.3.4', '2001:db8::1']);
+  });
+});
+
 describe('the allow-list applied to API calls', () => {
   it("refuses other addresses for the owner's tree only", async () => {
     const a = await makeReseller();
@@ -112,6 +148,17 @@ describe('the allow-list applied to API calls', () => {
     expect(errorOf((await callHandler(versionGet, { u: a.reseller.username, hash: 'x' }, { sourceIp: '1.1.1.1' })).xml)).toBe('Access Denied');
     expect((await call(b.reseller.username, b.secret, '10.0.0.1')).xml.page.version).toBe('X19');
     expect((await call(ADMIN.username, ADMIN.secret, '10.0.0.1')).xml.page.version).toBe('X19');
+  });
+
+  it('lets IPv6 sources in by address or subnet, and IPv4-mapped sources by their IPv4 entries', async () => {
+    const a = await makeReseller();
+    const owner = String(a.reseller.id);
+    for (const ip of ['2001:db8:aa::/48', '2001:db8:bb::5', '7.7.7.0/24']) await callHandler(ipAdd, admin({ owner_id: owner, ip }), { secret: ADMIN.secret });
+    const call = (sourceIp: string) => callHandler(versionGet, { u: a.reseller.username }, { secret: a.secret, sourceIp });
+    for (const hit of ['2001:db8:aa:ffff::1', '2001:DB8:AA::', '2001:db8:bb:0:0:0:0:5', '::ffff:7.7.7.9', '::ffff:707:7fe'])
+      expect((await call(hit)).xml.page?.version, hit).toBe('X19');
+    for (const miss of ['2001:db8:ab::1', '2001:db8:bb::6', '::ffff:7.7.8.1', '::7.7.7.9', '::1'])
+      expect((await call(miss)).xml, miss).toEqual({ status: { error: 'Access Denied' } });
   });
 
   it("applies the admin's list to the admin, accountants and unknown callers", async () => {
