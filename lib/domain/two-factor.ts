@@ -34,6 +34,8 @@ export const TWO_FACTOR_SETTINGS = {
   codeLength: '2FA_Code_Length',
   attempts: '2FA_Code_Enter_Attempts_Allowed',
   minutes: '2FA_Code_Enter_Time_Allowed',
+  /** Ours: the issuer an authenticator app shows for the account (default `MOR`). */
+  issuer: '2FA_Issuer',
 } as const;
 
 const DEFAULTS = { codeLength: 6, attempts: 3, minutes: 5 };
@@ -59,6 +61,8 @@ const twoFactorKeys = {
 interface TotpItem {
   secret?: string;
   pendingSecret?: string;
+  /** Wrong codes sent to confirm the secret being enrolled. */
+  pendingFailures?: number;
   lastStep?: number;
   failures?: number;
   failureWindowEnds?: number;
@@ -156,38 +160,71 @@ async function checkEmailCode(user: UserRecord, code: string, adminSettings: Set
 
 // ---- authenticator apps (TOTP) ----------------------------------------------------------------------
 
+/** Whether the user has a confirmed authenticator app. */
+export async function hasConfirmedTotp(userId: number): Promise<boolean> {
+  return !!(await getItem<TotpItem>(twoFactorKeys.totp(userId)))?.secret;
+}
+
 /** Starts enrolling an authenticator app: a new secret to show (key and QR URI), used only once confirmed. */
 export async function startTotpEnrolment(user: UserRecord, issuer = 'MOR') {
   const secret = newTotpSecret();
   await db.send(new UpdateCommand({
     TableName: TABLE_NAME,
     Key: twoFactorKeys.totp(user.id),
-    UpdateExpression: 'SET pendingSecret = :secret, #type = :type',
+    UpdateExpression: 'SET pendingSecret = :secret, pendingFailures = :zero, #type = :type',
     ExpressionAttributeNames: { '#type': 'type' },
-    ExpressionAttributeValues: { ':secret': secret, ':type': 'two_factor_totp' },
+    ExpressionAttributeValues: { ':secret': secret, ':zero': 0, ':type': 'two_factor_totp' },
   }));
   return { secret, uri: otpauthUri(issuer, user.username, secret) };
 }
 
-/** Confirms enrolment with a code from the app; on success the app becomes the user's second factor. */
-export async function confirmTotpEnrolment(user: UserRecord, code: string, now = new Date()): Promise<boolean> {
-  const item = await getItem<TotpItem>(twoFactorKeys.totp(user.id));
-  const step = item?.pendingSecret ? matchTotp(item.pendingSecret, code, now) : undefined;
-  if (step === undefined) return false;
+/**
+ * Confirms enrolment with a code from the app; on success the app becomes the user's second factor.
+ * Wrong codes count against the enrolment: after `2FA_Code_Enter_Attempts_Allowed` of them every code is
+ * refused until the enrolment is started again (as an email code expires after that many wrong entries).
+ */
+export async function checkTotpEnrolment(
+  user: UserRecord, code: string, adminSettings: Settings, now = new Date(),
+): Promise<CodeCheck | 'not_started'> {
+  const { attempts } = twoFactorPolicy(adminSettings);
+  const key = twoFactorKeys.totp(user.id);
+  const item = await getItem<TotpItem>(key);
+  if (!item?.pendingSecret) return 'not_started';
+  if ((item.pendingFailures ?? 0) >= attempts) return 'locked';
+  const sameEnrolment = {
+    ConditionExpression: 'pendingSecret = :secret AND (attribute_not_exists(pendingFailures) OR pendingFailures < :max)',
+    ExpressionAttributeValues: { ':secret': item.pendingSecret, ':max': attempts },
+  };
+  const step = matchTotp(item.pendingSecret, code, now);
   try {
+    if (step === undefined) {
+      const counted = await db.send(new UpdateCommand({
+        TableName: TABLE_NAME, Key: key,
+        UpdateExpression: 'ADD pendingFailures :one',
+        ...sameEnrolment,
+        ExpressionAttributeValues: { ...sameEnrolment.ExpressionAttributeValues, ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }));
+      return Number(counted.Attributes?.pendingFailures) >= attempts ? 'locked' : 'invalid';
+    }
     await db.send(new UpdateCommand({
-      TableName: TABLE_NAME,
-      Key: twoFactorKeys.totp(user.id),
-      UpdateExpression: 'SET secret = pendingSecret, lastStep = :step, failures = :zero REMOVE pendingSecret',
-      ConditionExpression: 'pendingSecret = :secret',
-      ExpressionAttributeValues: { ':secret': item!.pendingSecret, ':step': step, ':zero': 0 },
+      TableName: TABLE_NAME, Key: key,
+      UpdateExpression: 'SET secret = pendingSecret, lastStep = :step, failures = :zero REMOVE pendingSecret, pendingFailures',
+      ...sameEnrolment,
+      ExpressionAttributeValues: { ...sameEnrolment.ExpressionAttributeValues, ':step': step, ':zero': 0 },
     }));
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    // A parallel request used up the attempts, confirmed, or restarted the enrolment meanwhile.
+    if (isConditionFailure(error)) return 'locked';
     throw error;
   }
   await setUserTwoFactor(user.id, { method: 'totp' });
-  return true;
+  return 'ok';
+}
+
+/** `checkTotpEnrolment` with the default attempt limit, as a yes/no. */
+export async function confirmTotpEnrolment(user: UserRecord, code: string, now = new Date()): Promise<boolean> {
+  return (await checkTotpEnrolment(user, code, {}, now)) === 'ok';
 }
 
 async function checkTotpCode(user: UserRecord, code: string, adminSettings: Settings, now: Date): Promise<CodeCheck> {
