@@ -11,6 +11,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           setupFiles: ['test/support/integration-setup.ts'],
+          globalSetup: ['test/support/table-access-setup.ts'],
           // Generous: the heavy evidence files share the 2 cores with everything else in CI.
           testTimeout: 120_000,
           hookTimeout: 60_000,

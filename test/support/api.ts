@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { XMLParser } from 'fast-xml-parser';
 import { morHash } from '../../lib/mor/hash.js';
 import type { MorHandler } from '../../lib/pipeline/define-method.js';
+import { asFunction } from './table-access-guard.js';
 
 export type Encoding = 'query' | 'form' | 'form-base64' | 'json';
 
@@ -91,7 +92,7 @@ export async function callHandler(
 ): Promise<ApiAnswer> {
   const method = handler.declaration.method;
   const sent = options.secret ? sign(method, params, options.secret) : params;
-  const result = (await handler(buildEvent(method, sent, options), lambdaContext())) as APIGatewayProxyStructuredResultV2;
+  const result = (await asFunction(method, () => handler(buildEvent(method, sent, options), lambdaContext()))) as APIGatewayProxyStructuredResultV2;
   const body = String(result.body ?? '');
   return {
     status: result.statusCode ?? 200,

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterEach, expect, inject } from 'vitest';
 
 // With several DynamoDB Local instances (DYNAMODB_ENDPOINTS), each test worker keeps to one of them.
 const endpoints = (process.env.DYNAMODB_ENDPOINTS ?? '').split(',').filter(Boolean);
@@ -32,6 +33,13 @@ const { createTableInput } = createRequire(import.meta.url)('../../infra/table.c
 const admin = new DynamoDBClient({ endpoint, region: process.env.AWS_REGION });
 await admin.send(new CreateTableCommand(createTableInput(process.env.TABLE_NAME)));
 admin.destroy();
+
+// Each handler a test runs may only make the DynamoDB requests its deployed IAM role allows.
+const { useTableAccessMap, takeTableAccessViolations } = await import('./table-access-guard.js');
+useTableAccessMap(inject('tableAccess'));
+afterEach(() => {
+  expect(takeTableAccessViolations(), 'DynamoDB requests outside the function\'s IAM role').toEqual([]);
+});
 
 const { bootstrapSystem } = await import('../../lib/domain/bootstrap.js');
 await bootstrapSystem({ adminPassword: 'admin1', apiSecret: 'secret' });

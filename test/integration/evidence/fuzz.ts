@@ -14,6 +14,7 @@ import type { MorHandler } from '../../../lib/pipeline/define-method.js';
 import { buildEvent, sign } from '../../support/api.js';
 import { loadMethodHandlers, methodFiles } from '../../support/handlers.js';
 import { ADMIN, makeReseller, makeUser, setAdminSettings } from '../../support/world.js';
+import { asFunction } from '../../support/table-access-guard.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? (process.env.CI ? 1000 : 200));
 
@@ -104,7 +105,7 @@ export function fuzzShard(shard: number, shards: number) {
               encoding: request.encoding === 'raw' ? 'form' : request.encoding,
               ...(request.encoding === 'raw' ? { rawBody: request.rawBody, contentType: request.contentType } : {}),
             });
-            const result = (await handler(event, { awsRequestId: 'fuzz' } as never)) as never;
+            const result = (await asFunction(method, () => handler(event, { awsRequestId: 'fuzz' } as never))) as never;
             assertWellFormed(`${file} ${JSON.stringify(sent).slice(0, 300)}`, result);
           }),
           { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261122) },

@@ -14,6 +14,7 @@ import { db, TABLE_NAME } from '../../../lib/db/client.js';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RestHandler } from '../../../lib/v2/define-route.js';
 import { signAccessToken } from '../../../lib/v2/jwt.js';
+import { asFunction } from '../../support/table-access-guard.js';
 import { ADMIN, makeReseller, makeUser, setAdminSettings, type TestUser } from '../../support/world.js';
 
 process.env.JWT_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
@@ -30,7 +31,7 @@ async function send(handler: RestHandler, { query = {}, body, headers = {} }: Se
     headers, body, isBase64Encoded: false,
     requestContext: { http: { method, path, sourceIp: '127.0.0.1' }, requestId: randomUUID() },
   } as unknown as APIGatewayProxyEventV2;
-  const result = (await handler(event)) as APIGatewayProxyStructuredResultV2;
+  const result = (await asFunction(handler.declaration.route, () => handler(event))) as APIGatewayProxyStructuredResultV2;
   return { status: result.statusCode!, json: JSON.parse(String(result.body)) };
 }
 
