@@ -7,7 +7,7 @@ const MAX_CDRS = 10_000;
 
 export const handler = defineRestRoute({
   route: 'POST /billing/api/v2/calls/import',
-  summary: 'Import CDRs (JSON array, or CSV with a header row of the same names; admin). Idempotent by uniqueid; charges prepaid users by user_price.',
+  summary: 'Import CDRs (JSON array, or CSV with a header row of the same names; admin). Idempotent by uniqueid; charges prepaid users by user_price. Large batches: gzip the body and send it as Content-Type application/gzip (JSON or CSV inside), or with Content-Encoding gzip.',
   auth: 'bearer',
   roles: ['admin'],
   body: z.array(cdrSchema),
@@ -15,7 +15,9 @@ export const handler = defineRestRoute({
   response: importReportSchema,
   async run({ rawBody, contentType }) {
     let rows: unknown;
-    if (contentType.includes('csv')) rows = parseCdrCsv(rawBody);
+    // A binary (gzipped) upload says nothing about its content: a JSON array starts with `[`, CSV with its header.
+    const binary = /octet-stream|gzip/.test(contentType);
+    if (contentType.includes('csv') || (binary && !rawBody.trimStart().startsWith('['))) rows = parseCdrCsv(rawBody);
     else {
       try {
         rows = JSON.parse(rawBody);

@@ -10,6 +10,7 @@ import type { UserRecord, UserType } from '../domain/users.js';
 import { authenticateBearer } from './auth.js';
 import { RestError } from './errors.js';
 import { log } from '../log.js';
+import { requestBodyText } from './body.js';
 
 export { z };
 
@@ -69,8 +70,6 @@ export function defineRestRoute<Q extends z.ZodMiniType = z.ZodMiniType, B exten
     try {
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v ?? '']));
       const header = (name: string) => headers[name.toLowerCase()] ?? '';
-      let rawBody = event.body ?? '';
-      if (event.isBase64Encoded && rawBody) rawBody = Buffer.from(rawBody, 'base64').toString('utf8');
 
       const adminSettings = await getSettings(ADMIN_ID);
       if (declaration.auth !== 'none' && !settingOn(adminSettings, 'Allow_API')) throw new RestError(403, 'API Requests are disabled');
@@ -80,6 +79,8 @@ export function defineRestRoute<Q extends z.ZodMiniType = z.ZodMiniType, B exten
         if (declaration.roles && !declaration.roles.includes(caller.usertype)) throw new RestError(403, 'Access Denied');
       }
 
+      // Decoded only once the caller is known: nobody anonymous makes us inflate a compressed body.
+      const rawBody = requestBodyText(event.body, event.isBase64Encoded, header('content-encoding'));
       let query = undefined as z.infer<Q>;
       if (declaration.query) {
         const raw = Object.fromEntries(new URLSearchParams(event.rawQueryString ?? ''));

@@ -1,4 +1,5 @@
 /** End to end over real HTTP: osls offline → bundled ESM handlers → DynamoDB Local. */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { morHash } from '../../lib/mor/hash.js';
 import { errorOf, parseXml } from '../support/api.js';
@@ -36,5 +37,23 @@ describe('the API over HTTP', () => {
     const response = await post('users_get', { u: 'admin', p: 'admin1', hash: 'nope' });
     expect(response.status).toBe(200);
     expect(errorOf(parseXml(await response.text()))).toBe('Incorrect hash');
+  });
+
+  it('v2: a gzipped CDR import (binary body) goes through API Gateway emulation intact', async () => {
+    const login = await fetch(`${offline().baseUrl}/v2/authentication/login`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('admin:admin1').toString('base64')}` },
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      uniqueid: `e2e-gz-${Date.now()}-${i}`, calldate: '2025-03-01 10:00:00', user_id: '0', src: '100', dst: '37060000001',
+      billsec: '10', disposition: 'ANSWERED', user_price: '0',
+    }));
+    const response = await fetch(`${offline().baseUrl}/v2/calls/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body: gzipSync(JSON.stringify(rows)),
+    });
+    expect(await response.json()).toEqual({ imported: 50, duplicates: 0, errors: [] });
   });
 });

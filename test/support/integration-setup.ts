@@ -36,7 +36,7 @@ admin.destroy();
 
 // Each handler a test runs may only make the DynamoDB requests its deployed IAM role allows.
 const { useTableAccessMap, takeTableAccessViolations } = await import('./table-access-guard.js');
-useTableAccessMap(inject('tableAccess'));
+await useTableAccessMap(inject('tableAccess'));
 afterEach(() => {
   expect(takeTableAccessViolations(), 'DynamoDB requests outside the function\'s IAM role').toEqual([]);
 });

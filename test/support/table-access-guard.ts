@@ -6,7 +6,6 @@
  * Inert outside the integration tier (bench, scripts): no action map, no checks.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { db } from '../../lib/db/client.js';
 
 /** Function name (MOR method, or a v2 route such as `POST /billing/api/v2/calls/import`) → IAM actions. */
 export type TableAccessMap = Record<string, string[]>;
@@ -39,23 +38,31 @@ function actionsOf(commandName: string, input: { TransactItems?: Record<string, 
 
 const running = new AsyncLocalStorage<{ name: string; allowed: ReadonlySet<string> }>();
 let accessMap: TableAccessMap | undefined;
+let installed = false;
 const violations = new Set<string>();
 
-db.middlewareStack.add(
-  (next, context) => async (args) => {
-    const fn = running.getStore();
-    if (fn) {
-      for (const action of actionsOf(context.commandName ?? "?", args.input as never)) {
-        if (!fn.allowed.has(action)) violations.add(`${fn.name} made ${action}, which its role does not grant`);
-      }
-    }
-    return next(args);
-  },
-  { step: 'initialize', name: 'morlessTableAccessGuard' },
-);
-
-export function useTableAccessMap(map: TableAccessMap | undefined): void {
+/**
+ * Sets the action map (and installs the check on the shared DynamoDB client the first time). The client is
+ * imported here, not at the top: lib/db/client.ts reads TABLE_NAME when first imported, which the e2e
+ * fixture sets only once its table exists.
+ */
+export async function useTableAccessMap(map: TableAccessMap | undefined): Promise<void> {
   accessMap = map;
+  if (installed || !map) return;
+  installed = true;
+  const { db } = await import('../../lib/db/client.js');
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const fn = running.getStore();
+      if (fn) {
+        for (const action of actionsOf(context.commandName ?? '?', args.input as never)) {
+          if (!fn.allowed.has(action)) violations.add(`${fn.name} made ${action}, which its role does not grant`);
+        }
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'morlessTableAccessGuard' },
+  );
 }
 
 /** Runs `work` as the Lambda `name` (checked when the map knows it). */

@@ -21,11 +21,11 @@ describe('table access guard', () => {
   it('records a request the role does not grant', async () => {
     const user = await makeUser('user');
     try {
-      useTableAccessMap({ ...real, user_balance_update: real.user_balance_update!.filter((a) => a !== 'dynamodb:UpdateItem') });
+      await useTableAccessMap({ ...real, user_balance_update: real.user_balance_update!.filter((a) => a !== 'dynamodb:UpdateItem') });
       await callHandler(userBalanceUpdate, { u: ADMIN.username, user_id: String(user.id), balance: '1' }, { secret: ADMIN.secret });
       expect(takeTableAccessViolations()).toContain('user_balance_update made dynamodb:UpdateItem, which its role does not grant');
     } finally {
-      useTableAccessMap(real);
+      await useTableAccessMap(real);
     }
   });
 

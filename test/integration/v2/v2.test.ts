@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deflateSync, gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,13 +23,13 @@ process.env.JWT_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 const DAY = Date.UTC(2025, 0, 15) / 1000;
 const window = { period_start: String(DAY), period_end: String(DAY + 86_399) };
 
-interface Sent { query?: Record<string, string>; body?: string; headers?: Record<string, string> }
+interface Sent { query?: Record<string, string>; body?: string; headers?: Record<string, string>; isBase64Encoded?: boolean }
 
-async function send(handler: RestHandler, { query = {}, body, headers = {} }: Sent = {}) {
+async function send(handler: RestHandler, { query = {}, body, headers = {}, isBase64Encoded = false }: Sent = {}) {
   const [method, path] = handler.declaration.route.split(' ') as [string, string];
   const event = {
     version: '2.0', routeKey: handler.declaration.route, rawPath: path, rawQueryString: new URLSearchParams(query).toString(),
-    headers, body, isBase64Encoded: false,
+    headers, body, isBase64Encoded,
     requestContext: { http: { method, path, sourceIp: '127.0.0.1' }, requestId: randomUUID() },
   } as unknown as APIGatewayProxyEventV2;
   const result = (await asFunction(handler.declaration.route, () => handler(event))) as APIGatewayProxyStructuredResultV2;
@@ -207,9 +208,29 @@ describe('POST /billing/api/v2/calls/import', () => {
     expect((await send(callsImport, { headers: bearer(admin.access_token), body: '{"x":1}' })).status).toBe(400);
   });
 
-  it('takes 10,000 CDRs in one request', async () => {
+  it('takes a gzip or deflate body (JSON, or CSV as application/gzip), and refuses a broken or unknown encoding', async () => {
+    const rows = [cdr('gz-1', a.user.id, 500, { user_price: '0' })];
+    const gzipped = { headers: { ...bearer(admin.access_token), 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(rows)).toString('base64'), isBase64Encoded: true };
+    expect((await send(callsImport, gzipped)).json).toEqual({ imported: 1, duplicates: 0, errors: [] });
+    const deflated = { headers: { ...bearer(admin.access_token), 'content-encoding': 'deflate' }, body: deflateSync(JSON.stringify(rows)).toString('base64'), isBase64Encoded: true };
+    expect((await send(callsImport, deflated)).json).toEqual({ imported: 0, duplicates: 1, errors: [] });
+    expect(await send(callsImport, { ...gzipped, body: Buffer.from('not gzip').toString('base64') }))
+      .toEqual({ status: 400, json: { errors: 'Body is not valid gzip data' } });
+    expect((await send(callsImport, { ...gzipped, headers: { ...gzipped.headers, 'content-encoding': 'br' } })).status).toBe(415);
+    const bomb = gzipSync(Buffer.alloc(65 * 1024 * 1024, 0x20)).toString('base64');
+    expect(await send(callsImport, { ...gzipped, body: bomb })).toEqual({ status: 413, json: { errors: 'Body is too large once decompressed' } });
+    const csv = `uniqueid,calldate,user_id,user_price\ngz-2,${DAY + 600},${a.user.id},0\n`;
+    const binaryCsv = { headers: { ...bearer(admin.access_token), 'content-type': 'application/gzip' }, body: gzipSync(csv).toString('base64'), isBase64Encoded: true };
+    expect((await send(callsImport, binaryCsv)).json).toEqual({ imported: 1, duplicates: 0, errors: [] });
+    const anonymous = await send(callsImport, { ...gzipped, headers: { 'content-encoding': 'gzip' }, body: bomb });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('takes 10,000 CDRs in one request, gzipped far below Lambda\'s 6 MB request limit', async () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => cdr(`bulk-${i}`, a.user.id, 1000 + (i % 80_000), { reseller_id: String(a.reseller.id), user_price: '0.01' }));
-    const answer = await send(callsImport, { headers: bearer(admin.access_token), body: JSON.stringify(rows) });
+    const body = gzipSync(JSON.stringify(rows)).toString('base64');
+    expect(body.length).toBeLessThan(1024 * 1024);
+    const answer = await send(callsImport, { headers: { ...bearer(admin.access_token), 'content-encoding': 'gzip' }, body, isBase64Encoded: true });
     expect(answer.json).toEqual({ imported: 10_000, duplicates: 0, errors: [] });
     expect((await getUser(a.user.id))!.balanceMicros).toBe(-(200_000 + 100_000_000));
   }, 600_000);
