@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, TABLE_NAME } from '../db/client.js';
 import { nextId } from '../db/counters.js';
-import { queryPartition } from '../db/query.js';
+import { queryPartition, withoutKeys } from '../db/query.js';
 import { storeMicros } from '../money.js';
 import { MorError } from '../pipeline/errors.js';
 import { sendWithRetry } from './cards-batch.js';
-import { addToPinCount, cardItem, cardKeys, getCard, INDEX, randomDigits, type Card, type CardGroup } from './cards.js';
+import { addToPinCount, cardItem, cardKeys, INDEX, randomDigits, type Card, type CardGroup } from './cards.js';
 import { cardChangeItems, type CardChanges } from './cards-update.js';
 import { isConditionalCancel } from './users.js';
 
@@ -27,7 +27,7 @@ async function claimCard(cardId: number, groupId: number): Promise<Card | undefi
       ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':group': groupId, ':now': new Date().toISOString() },
       ReturnValues: 'ALL_NEW',
     }));
-    return (await getCard(cardId)) ?? (result.Attributes as Card);
+    return withoutKeys<Card>(result.Attributes!); // the card as written, no second read
   } catch (error) {
     if (isConditionFailure(error)) return undefined;
     throw error;
