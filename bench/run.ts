@@ -2,9 +2,10 @@
  * `npm run bench`: one run on the machine at hand, against DynamoDB Local, written to docs/performance.md.
  * Every API figure is reported as a ratio to a floor measured in the same run (a raw GetItem / Query),
  * so the numbers compare across machines. Scenarios of the domains register in bench/scenarios/*.ts.
+ * BENCH_ONLY=bundles re-measures only the bundle section (the last one) of the existing report.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -105,6 +106,17 @@ async function domainScenarios(floor: Percentiles) {
   }
 }
 
+const report = new URL('../docs/performance.md', import.meta.url);
+if (process.env.BENCH_ONLY === 'bundles') {
+  // Re-measures the last section only and keeps the rest of the report.
+  const previous = readFileSync(report, 'utf8');
+  const cut = previous.indexOf('## Bundle size');
+  await bundles();
+  writeFileSync(report, (cut >= 0 ? previous.slice(0, cut) : previous) + lines.join('\n') + '\n');
+  console.log('\nre-measured the bundles in docs/performance.md');
+  process.exit(0);
+}
+
 const started = new Date();
 say('# Performance');
 say();
@@ -115,6 +127,6 @@ await bootstrapSystem({ adminPassword: ADMIN.password, apiSecret: ADMIN.secret }
 const floor = await latencies();
 await domainScenarios(floor);
 if (process.env.BENCH_SKIP_BUNDLES !== '1') await bundles();
-writeFileSync(new URL('../docs/performance.md', import.meta.url), lines.join('\n') + '\n');
+writeFileSync(report, lines.join('\n') + '\n');
 console.log('\nwritten docs/performance.md');
 process.exit(0);
