@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as confirmApp } from '../../../functions/security/user_totp_enrolment_confirm.js';
 import { handler as startApp } from '../../../functions/security/user_totp_enrolment_start.js';
@@ -15,6 +14,7 @@ import { hashString } from '../../../lib/mor/hash.js';
 import type { MorHandler } from '../../../lib/pipeline/define-method.js';
 import { callHandler, errorOf } from '../../support/api.js';
 import { ADMIN, makeReseller, makeUser, setAdminSettings, type TestUser } from '../../support/world.js';
+import { basicAuth, callRest } from '../../support/rest.js';
 
 process.env.JWT_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 process.env.MAIL_SINK_FILE = join(mkdtempSync(join(tmpdir(), 'mail-sink-')), 'mail.jsonl');
@@ -33,17 +33,8 @@ const call = (handler: MorHandler, caller: Caller, params: Record<string, string
 const errorFrom = async (answer: ReturnType<typeof call>) => errorOf((await answer).xml);
 
 async function loginWith(user: Caller, code?: string) {
-  const route = login.declaration.route;
-  const headers: Record<string, string> = {
-    authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
-    ...(code === undefined ? {} : { 'x-2fa-code': code }),
-  };
-  const event = {
-    version: '2.0', routeKey: route, rawPath: route.split(' ')[1], rawQueryString: '', headers, isBase64Encoded: false,
-    requestContext: { http: { method: 'POST', path: route.split(' ')[1], sourceIp: '127.0.0.1' }, requestId: randomUUID() },
-  } as unknown as APIGatewayProxyEventV2;
-  const result = (await login(event)) as APIGatewayProxyStructuredResultV2;
-  return { status: result.statusCode!, json: JSON.parse(String(result.body)) };
+  const headers = { ...basicAuth(user.username, user.password), ...(code === undefined ? {} : { 'x-2fa-code': code }) };
+  return callRest(login, { headers });
 }
 
 const twoFactorUser = async (options: { ownerId?: number } = {}) => {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as login } from '../../../functions/v2/authentication_login.js';
 import { deliverPending } from '../../../lib/domain/outbox.js';
@@ -12,6 +11,7 @@ import {
   checkSecondFactor, confirmTotpEnrolment, sendEmailCode, setUserTwoFactor, startTotpEnrolment, TWO_FACTOR_SETTINGS,
 } from '../../../lib/domain/two-factor.js';
 import { makeUser, setAdminSettings, type TestUser } from '../../support/world.js';
+import { basicAuth, callRest } from '../../support/rest.js';
 
 process.env.JWT_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 process.env.MAIL_SINK_FILE = join(mkdtempSync(join(tmpdir(), 'mail-sink-')), 'mail.jsonl');
@@ -21,17 +21,8 @@ const FIXED = new Date(Date.UTC(2025, 0, 15, 12, 0, 15));
 const at = (seconds: number) => new Date(FIXED.getTime() + seconds * 1000);
 
 async function loginWith(user: { username: string; password: string }, code?: string) {
-  const route = login.declaration.route;
-  const headers: Record<string, string> = {
-    authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`,
-    ...(code === undefined ? {} : { 'x-2fa-code': code }),
-  };
-  const event = {
-    version: '2.0', routeKey: route, rawPath: route.split(' ')[1], rawQueryString: '', headers, isBase64Encoded: false,
-    requestContext: { http: { method: 'POST', path: route.split(' ')[1], sourceIp: '127.0.0.1' }, requestId: randomUUID() },
-  } as unknown as APIGatewayProxyEventV2;
-  const result = (await login(event)) as APIGatewayProxyStructuredResultV2;
-  return { status: result.statusCode!, json: JSON.parse(String(result.body)) };
+  const headers = { ...basicAuth(user.username, user.password), ...(code === undefined ? {} : { 'x-2fa-code': code }) };
+  return callRest(login, { headers });
 }
 
 interface Mail { to: string; subject: string; body: string; userId?: number }

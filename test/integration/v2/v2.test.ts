@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as apiDocs } from '../../../functions/v2/api_docs.js';
@@ -13,9 +11,8 @@ import { getUser } from '../../../lib/domain/users.js';
 import { hashPassword } from '../../../lib/domain/passwords.js';
 import { db, TABLE_NAME } from '../../../lib/db/client.js';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { RestHandler } from '../../../lib/v2/define-route.js';
 import { signAccessToken } from '../../../lib/v2/jwt.js';
-import { asFunction } from '../../support/table-access-guard.js';
+import { callRest } from '../../support/rest.js';
 import { ADMIN, makeReseller, makeUser, setAdminSettings, type TestUser } from '../../support/world.js';
 
 process.env.JWT_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
@@ -23,18 +20,7 @@ process.env.JWT_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 const DAY = Date.UTC(2025, 0, 15) / 1000;
 const window = { period_start: String(DAY), period_end: String(DAY + 86_399) };
 
-interface Sent { query?: Record<string, string>; body?: string; headers?: Record<string, string>; isBase64Encoded?: boolean }
-
-async function send(handler: RestHandler, { query = {}, body, headers = {}, isBase64Encoded = false }: Sent = {}) {
-  const [method, path] = handler.declaration.route.split(' ') as [string, string];
-  const event = {
-    version: '2.0', routeKey: handler.declaration.route, rawPath: path, rawQueryString: new URLSearchParams(query).toString(),
-    headers, body, isBase64Encoded,
-    requestContext: { http: { method, path, sourceIp: '127.0.0.1' }, requestId: randomUUID() },
-  } as unknown as APIGatewayProxyEventV2;
-  const result = (await asFunction(handler.declaration.route, () => handler(event))) as APIGatewayProxyStructuredResultV2;
-  return { status: result.statusCode!, json: JSON.parse(String(result.body)) };
-}
+const send = callRest;
 
 const basic = (username: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
