@@ -3,7 +3,8 @@ import { db, TABLE_NAME } from '../../lib/db/client.js';
 import { nextId } from '../../lib/db/counters.js';
 import { CLI_NOT_AUTHORISED, CliTakenError, cliMarkerValue, createCli, findCli, newCli } from '../../lib/domain/clis.js';
 import { DEVICE_MANAGE, deviceForCaller, getDevice } from '../../lib/domain/devices.js';
-import { getUser } from '../../lib/domain/users.js';
+import { getUser, type UserRecord } from '../../lib/domain/users.js';
+import { canManageUser } from '../../lib/pipeline/access.js';
 import { defineMethod } from '../../lib/pipeline/define-method.js';
 import { MorError } from '../../lib/pipeline/errors.js';
 import { field } from '../../lib/pipeline/validate.js';
@@ -11,12 +12,15 @@ import { field } from '../../lib/pipeline/validate.js';
 const ivrExists = async (id: string) =>
   !!(await db.send(new GetCommand({ TableName: TABLE_NAME, Key: { PK: `IVR#${id}`, SK: 'IVR' }, ProjectionExpression: 'PK' }))).Item;
 
+/** Names the CLI's owner outside the caller's tenancy: the number is taken system-wide, but whose it is stays private. */
+const OTHER_TENANCY_OWNER = "another user's";
+
 /** MOR names the device the CLI already belongs to: `<user nice name>` in "assigned to … device". */
-async function takenMessage(value: string): Promise<string> {
+async function takenMessage(caller: UserRecord, value: string): Promise<string> {
   const cli = await findCli(value);
   const device = cli ? await getDevice(cli.deviceId) : undefined;
   const user = device ? await getUser(device.userId) : undefined;
-  const name = user ? [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username : '';
+  const name = !user ? '' : canManageUser(caller, user) ? [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username : OTHER_TENANCY_OWNER;
   return `CLI already exists. It is assigned to ${name} device`;
 }
 
@@ -48,11 +52,11 @@ export const handler = defineMethod({
       banned: params.banned === '1',
       ivrId: params.ivr_id ? Number(params.ivr_id) : 0,
     });
-    if (await findCli(cliMarkerValue(cli))) throw new MorError(await takenMessage(cliMarkerValue(cli)));
+    if (await findCli(cliMarkerValue(cli))) throw new MorError(await takenMessage(caller, cliMarkerValue(cli)));
     try {
       await createCli(cli);
     } catch (error) {
-      if (error instanceof CliTakenError) throw new MorError(await takenMessage(cliMarkerValue(cli)));
+      if (error instanceof CliTakenError) throw new MorError(await takenMessage(caller, cliMarkerValue(cli)));
       throw error;
     }
     return { page: { status: 'CLI successfully created' } };

@@ -219,6 +219,9 @@ describe('tenancy: reseller B cannot touch reseller A\'s devices, CLIs or DIDs',
     expect(await err(asB(didDeviceAssign, { device_id: String(deviceId), did: did.number }))).toBe('Your are not authorized to use this Device');
     const bDevice = Number((await asB(deviceCreate, { user_id: String(b.user.id) })).xml.page.id);
     expect(await err(asB(didDeviceAssign, { device_id: String(bDevice), did: did.number }))).toBe('Your are not authorized to use this DID');
+    // A's CLI on B's own device: taken, but the answer does not name A's user; A still sees the name.
+    expect(await err(asB(cliAdd, { device_id: String(bDevice), cli_number: '44990001' }))).toBe("CLI already exists. It is assigned to another user's device");
+    expect(await err(asA(cliAdd, { device_id: String(deviceId), cli_number: '44990001' }))).toBe(`CLI already exists. It is assigned to ${a.user.username} device`);
     // A sees its own.
     expect((await asA(deviceClis, {})).xml.page.status.cli_cli).toBe('44990001');
     expect((await asA(didsGet, {})).xml.page.dids.did.did).toBe(did.number);
