@@ -106,3 +106,13 @@ export async function callHandler(
 export function errorOf(xml: Record<string, any>): string | undefined {
   return xml.error ?? xml.Error ?? xml.status?.error ?? xml.page?.error ?? xml.page?.status?.error ?? xml.response?.error;
 }
+
+/** MOR's retry hint, answered when DynamoDB keeps a request waiting (locks, throttling) past the retries. */
+export const BUSY_TEXT = 'Service is busy, please retry';
+
+/** Calls again while the answer is the retry hint, as an integrator does for an idempotent request. */
+export async function retriedWhileBusy(call: () => Promise<ApiAnswer>, attempts = 10): Promise<ApiAnswer> {
+  let answer = await call();
+  for (let attempt = 1; attempt < attempts && errorOf(answer.xml) === BUSY_TEXT; attempt++) answer = await call();
+  return answer;
+}
