@@ -86,8 +86,10 @@ export function fuzzShard(shard: number, shards: number) {
 
     it('every method answers any request with well-formed XML and never an unhandled error', async () => {
       const failures: string[] = [];
+      const seconds: [string, number][] = [];
       for (const { file, handler } of handlers) {
         const method = handler.declaration.method;
+        const started = performance.now();
         await fc.assert(
           fc.asyncProperty(requestArbitrary(handler), async (request) => {
             const who = callers[request.caller];
@@ -113,7 +115,10 @@ export function fuzzShard(shard: number, shards: number) {
           const cause = String((error.cause as Error | undefined)?.message ?? error.message);
           failures.push(`${file}: ${cause.replace(/x{40,}/g, 'x…x').slice(0, 700)}`);
         });
+        seconds.push([method, (performance.now() - started) / 1000]);
       }
+      const slowest = seconds.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([m, s]) => `${m} ${s.toFixed(1)} s`);
+      console.info(`fuzz ${shardLabel}, ${RUNS} requests per method; slowest: ${slowest.join(', ')}`);
       expect(failures, shardLabel).toEqual([]);
     }, 1_800_000);
   });
