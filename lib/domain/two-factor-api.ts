@@ -3,8 +3,8 @@
  * methods answer, and the shared checks. The rules of 2FA itself live in two-factor.ts.
  */
 import { ERR, MorError } from '../pipeline/errors.js';
-import { setting, settingOn, type Settings } from './settings.js';
-import { TWO_FACTOR_SETTINGS, TWO_FACTOR_TEXT, type SecondFactor } from './two-factor.js';
+import { setting, type Settings } from './settings.js';
+import { TWO_FACTOR_SETTINGS, TWO_FACTOR_TEXT, twoFactorActive, type SecondFactor } from './two-factor.js';
 import { findManagedUser, type UserRecord } from './users.js';
 
 export const TWO_FACTOR_API_TEXT = {
@@ -38,10 +38,6 @@ export async function twoFactorTarget(caller: UserRecord, userIdText: string | u
   if (caller.usertype === 'accountant' && target.usertype === 'admin') throw new MorError(ERR.accessDenied);
   return target;
 }
-
-/** 2FA is on for a user when the admin setting `2FA_Enabled` and the user's own flag are both on. */
-export const twoFactorActive = (user: UserRecord, adminSettings: Settings) =>
-  settingOn(adminSettings, TWO_FACTOR_SETTINGS.enabled) && user.twoFactorEnabled === true;
 
 /** Self-service (enrolling an app, choosing the method) needs 2FA switched on for the user, as in MOR's GUI. */
 export function assertTwoFactorActive(user: UserRecord, adminSettings: Settings): void {

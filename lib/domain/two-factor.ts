@@ -73,13 +73,16 @@ const getItem = async <T>(key: { PK: string; SK: string }) =>
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
+/** 2FA is on for a user when the admin setting `2FA_Enabled` and the user's own flag are both on. */
+export const twoFactorActive = (user: UserRecord, adminSettings: Settings) =>
+  settingOn(adminSettings, TWO_FACTOR_SETTINGS.enabled) && user.twoFactorEnabled === true;
+
 /** The second factor a login of `user` needs, or undefined when 2FA is off for it. */
 export async function secondFactorOf(user: UserRecord, adminSettings: Settings): Promise<SecondFactor | undefined> {
-  if (!settingOn(adminSettings, TWO_FACTOR_SETTINGS.enabled) || user.twoFactorEnabled !== true) return undefined;
+  if (!twoFactorActive(user, adminSettings)) return undefined;
   if (user.twoFactorMethod !== 'totp') return 'email';
   // An app that was never confirmed falls back to email (as MOR does).
-  const totp = await getItem<TotpItem>(twoFactorKeys.totp(user.id));
-  return totp?.secret ? 'totp' : 'email';
+  return (await hasConfirmedTotp(user.id)) ? 'totp' : 'email';
 }
 
 /** Admin side: turn 2FA on/off for a user, and (user side) choose the method. */
