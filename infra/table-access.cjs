@@ -25,19 +25,6 @@ const COMMAND_ACTIONS = {
   GetParameterCommand: ['ssm:GetParameter'],
 };
 
-/** The DynamoDB command names the client middleware sees (`context.commandName`) → IAM action. */
-const WIRE_COMMAND_ACTIONS = {
-  GetItemCommand: 'dynamodb:GetItem',
-  PutItemCommand: 'dynamodb:PutItem',
-  UpdateItemCommand: 'dynamodb:UpdateItem',
-  DeleteItemCommand: 'dynamodb:DeleteItem',
-  QueryCommand: 'dynamodb:Query',
-  BatchGetItemCommand: 'dynamodb:BatchGetItem',
-  BatchWriteItemCommand: 'dynamodb:BatchWriteItem',
-  TransactGetItemsCommand: 'dynamodb:GetItem',
-  TransactWriteItemsCommand: 'dynamodb:PutItem',
-};
-
 const COMMAND_RE = /\bnew\s+([A-Z][A-Za-z]*Command)\d*\s*\(/g;
 
 /** The actions one bundle's code needs; an SDK command nobody mapped is an error, not a silent grant. */
@@ -81,4 +68,4 @@ async function analyse(files, root = path.resolve(__dirname, '..')) {
   );
 }
 
-module.exports = { analyse, actionsOfBundle, COMMAND_ACTIONS, WIRE_COMMAND_ACTIONS };
+module.exports = { analyse };
