@@ -32,7 +32,7 @@ const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
 
-export const isIpv4 = (text: string) => IPV4.test(text);
+const isIpv4 = (text: string) => IPV4.test(text);
 
 /** An address as a number: IPv4 in 32 bits, IPv6 in 128. IPv4-mapped IPv6 (`::ffff:1.2.3.4`) is IPv4. */
 interface Address {
